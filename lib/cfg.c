@@ -1,0 +1,246 @@
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libpq-fe.h>
+
+#include "cfg.h"
+
+enum cfg_type {
+	T_STR,       /* any non-empty text */
+	T_SECRET,    /* text of at least min bytes; never echoed */
+	T_DB,        /* a libpq connection string or URI */
+	T_SECONDS,   /* duration, stored in seconds */
+	T_MILLIS,    /* duration, stored in milliseconds */
+	T_URL        /* absolute http(s) URL */
+};
+
+struct cfg_var {
+	const char *name;
+	enum cfg_type type;
+	unsigned group;
+	const char *def;      /* NULL: required */
+	long long min, max;   /* bytes for secrets, units for durations */
+	size_t off;           /* offset of the field in struct cfg */
+};
+
+#define F(field) offsetof(struct cfg, field)
+#define DAY (24LL * 3600)
+
+/* The table of DESIGN.md; one row a variable. */
+static const struct cfg_var vars[] = {
+	{ "DATABASE_URL", T_DB, CFG_NEED_DB, NULL, 0, 0, F(database_url) },
+	{ "JWT_SECRET", T_SECRET, CFG_NEED_DB, NULL, 32, 4096, F(jwt_secret) },
+	{ "JWT_EXPIRES_IN", T_SECONDS, CFG_NEED_DB, "30d", 60, 365 * DAY, F(jwt_expires_in) },
+	{ "WORKOS_API_KEY", T_STR, CFG_NEED_WORKOS, NULL, 0, 0, F(workos_api_key) },
+	{ "WORKOS_CLIENT_ID", T_STR, CFG_NEED_WORKOS, NULL, 0, 0, F(workos_client_id) },
+	{ "WORKOS_REDIRECT_URI", T_URL, CFG_NEED_WORKOS, NULL, 0, 0, F(workos_redirect_uri) },
+	{ "WORKOS_COOKIE_PASSWORD", T_SECRET, CFG_NEED_WORKOS, NULL, 32, 4096, F(workos_cookie_password) },
+	{ "WORKOS_API_BASE", T_URL, CFG_NEED_WORKOS, "https://api.workos.com", 0, 0, F(workos_api_base) },
+	{ "WORKOS_TIMEOUT", T_MILLIS, CFG_NEED_WORKOS, "10s", 100, 300000, F(workos_timeout_ms) },
+	{ "LOGIN_STATE_TTL", T_SECONDS, CFG_NEED_WORKOS, "600s", 10, DAY, F(login_state_ttl) },
+};
+
+int
+cfg_parse_duration_ms(const char *s, long long *ms)
+{
+	static const struct { const char *unit; long long mult; } units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+		{ "d", 86400000 }, { "", 1000 },
+	};
+	char *end;
+	long long v;
+
+	if (s == NULL || !isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_LEN(units); i++) {
+		if (strcmp(end, units[i].unit) != 0)
+			continue;
+		if (v > LLONG_MAX / units[i].mult)
+			return -1;
+		*ms = v * units[i].mult;
+		return 0;
+	}
+	return -1;
+}
+
+int
+cfg_url_is_loopback(const char *url)
+{
+	const char *h, *e;
+	size_t n;
+
+	if (strncasecmp(url, "http://", 7) == 0)
+		h = url + 7;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		h = url + 8;
+	else
+		return 0;
+	if (h[0] == '[') {
+		e = strchr(h, ']');
+		return e != NULL && (size_t)(e - h) == 4 && strncmp(h, "[::1", 4) == 0;
+	}
+	n = strcspn(h, ":/?#");
+	if (n == 9 && strncasecmp(h, "localhost", 9) == 0)
+		return 1;
+	if (n >= 7 && strncmp(h, "127.", 4) == 0) {
+		for (size_t i = 4; i < n; i++)
+			if (!isdigit((unsigned char)h[i]) && h[i] != '.')
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+valid_url(const char *v)
+{
+	const char *h;
+
+	if (strncasecmp(v, "https://", 8) == 0)
+		h = v + 8;
+	else if (strncasecmp(v, "http://", 7) == 0)
+		h = v + 7;
+	else
+		return 0;
+	if (*h == '\0' || *h == '/' || *h == ':')
+		return 0;
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+set_var(struct cfg *c, const struct cfg_var *var, const char *v,
+    char *err, size_t errsz)
+{
+	char *field = (char *)c + var->off;
+	long long ms;
+	size_t len = strlen(v);
+
+	switch (var->type) {
+	case T_STR:
+		if (len == 0)
+			goto empty;
+		*(const char **)field = v;
+		return 0;
+	case T_SECRET:
+		if ((long long)len < var->min || (long long)len > var->max) {
+			snprintf(err, errsz, "%s: must be between %lld and %lld "
+			    "bytes long (got %zu)", var->name, var->min,
+			    var->max, len);
+			return -1;
+		}
+		*(const char **)field = v;
+		return 0;
+	case T_DB: {
+		char *pqerr = NULL;
+		PQconninfoOption *opts;
+
+		if (len == 0)
+			goto empty;
+		/* libpq's message could quote a password: not shown. */
+		opts = PQconninfoParse(v, &pqerr);
+		PQfreemem(pqerr);
+		if (opts == NULL) {
+			snprintf(err, errsz, "%s: must be a libpq connection "
+			    "string or a postgresql:// URI", var->name);
+			return -1;
+		}
+		PQconninfoFree(opts);
+		*(const char **)field = v;
+		return 0;
+	}
+	case T_URL:
+		if (!valid_url(v)) {
+			snprintf(err, errsz, "%s: must be an absolute http:// "
+			    "or https:// URL (got \"%.200s\")", var->name, v);
+			return -1;
+		}
+		*(const char **)field = v;
+		return 0;
+	case T_SECONDS:
+	case T_MILLIS: {
+		long long unit = var->type == T_SECONDS ? 1000 : 1;
+		const char *uname = var->type == T_SECONDS ? "s" : "ms";
+
+		if (cfg_parse_duration_ms(v, &ms) != 0 ||
+		    (var->type == T_SECONDS && ms % 1000 != 0)) {
+			snprintf(err, errsz, "%s: must be a duration such as "
+			    "\"30d\", \"12h\", \"15m\", \"900s\"%s (got \"%.64s\")",
+			    var->name, var->type == T_MILLIS ? " or \"2500ms\"" : "", v);
+			return -1;
+		}
+		if (ms / unit < var->min || ms / unit > var->max) {
+			snprintf(err, errsz, "%s: must be between %lld%s and "
+			    "%lld%s (got \"%.64s\")", var->name, var->min, uname,
+			    var->max, uname, v);
+			return -1;
+		}
+		*(long long *)field = ms / unit;
+		return 0;
+	}
+	}
+	return -1;
+empty:
+	snprintf(err, errsz, "%s: must not be empty", var->name);
+	return -1;
+}
+
+enum app_err
+cfg_load(struct cfg *c, unsigned needs, char *err, size_t errsz)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < ARRAY_LEN(vars); i++) {
+		const struct cfg_var *var = &vars[i];
+		const char *v;
+
+		if (!(var->group & needs))
+			continue;
+		v = getenv(var->name);
+		if (v == NULL || (*v == '\0' && var->def != NULL))
+			v = var->def;
+		if (v == NULL) {
+			snprintf(err, errsz, "%s: is required but not set",
+			    var->name);
+			return APP_EINPUT;
+		}
+		if (set_var(c, var, v, err, errsz) != 0)
+			return APP_EINPUT;
+	}
+	if (c->jwt_secret != NULL)
+		c->jwt_secret_len = strlen(c->jwt_secret);
+	if (needs & CFG_NEED_WORKOS) {
+		size_t n = strlen(c->workos_api_base);
+
+		/* Paths are appended to it: drop trailing slashes once, here. */
+		while (n > 0 && c->workos_api_base[n - 1] == '/')
+			n--;
+		static char base[2048];
+		if (n >= sizeof(base)) {
+			snprintf(err, errsz, "WORKOS_API_BASE: is too long");
+			return APP_EINPUT;
+		}
+		memcpy(base, c->workos_api_base, n);
+		base[n] = '\0';
+		c->workos_api_base = base;
+		/* Plain http only to a local stand-in; WorkOS itself is https. */
+		c->workos_loopback = cfg_url_is_loopback(c->workos_api_base);
+		if (strncasecmp(c->workos_api_base, "https://", 8) != 0 &&
+		    !c->workos_loopback) {
+			snprintf(err, errsz, "WORKOS_API_BASE: must be an https:// "
+			    "URL (plain http is allowed only on a loopback address)");
+			return APP_EINPUT;
+		}
+	}
+	return APP_OK;
+}

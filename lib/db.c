@@ -1,0 +1,247 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+
+static void
+connect_(struct db *db)
+{
+	/* Our defaults first: settings in DATABASE_URL, expanded last, win. */
+	const char *keys[] = { "connect_timeout", "application_name",
+	    "options", "dbname", NULL };
+	const char *vals[] = { "5", db->appname,
+	    "-c statement_timeout=15000", db->url, NULL };
+
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	db->gen++;
+	db->in_tx = false;
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s",
+		    db->conn ? PQerrorMessage(db->conn) : "out of memory");
+		msg[strcspn(msg, "\n")] = '\0';
+		log_msg(LOG_ERR, "could not connect to the database: %s", msg);
+	}
+}
+
+void
+db_init(struct db *db, const char *url, const char *appname)
+{
+	memset(db, 0, sizeof(*db));
+	db->url = url;
+	db->appname = appname;
+	connect_(db);
+}
+
+void
+db_close(struct db *db)
+{
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = NULL;
+}
+
+void
+db_request_start(struct db *db)
+{
+	db->tried_reset = false;
+	if (db->in_tx) {
+		/* A handler left a transaction open: never carry it over. */
+		log_msg(LOG_ERR, "transaction left open by the previous request");
+		db_rollback(db);
+	}
+}
+
+/* Is the connection usable?  Reconnects once per request if it is not. */
+static bool
+ensure(struct db *db)
+{
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return true;
+	if (db->tried_reset)
+		return false;
+	db->tried_reset = true;
+	connect_(db);
+	return PQstatus(db->conn) == CONNECTION_OK;
+}
+
+static void
+clear_result(void *p)
+{
+	PQclear(p);
+}
+
+static enum app_err
+classify(struct db *db, PGresult *r, const char *what, char sqlstate[6])
+{
+	const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	if (sqlstate) {
+		snprintf(sqlstate, 6, "%s", st ? st : "");
+	}
+	if (st != NULL && strcmp(st, "23505") == 0)
+		return APP_ECONFLICT;
+	/* 22xxx data exceptions and 23514 check violations: bad values. */
+	if (st != NULL && (strncmp(st, "22", 2) == 0 || strcmp(st, "23514") == 0 ||
+	    strcmp(st, "23502") == 0))
+		return APP_EINPUT;
+	if (msg == NULL && db->conn != NULL)
+		msg = PQerrorMessage(db->conn);
+	{
+		char m[256];
+
+		snprintf(m, sizeof(m), "%s", msg ? msg : "unknown error");
+		m[strcspn(m, "\n")] = '\0';
+		log_msg(LOG_ERR, "could not run statement \"%s\": %s%s%s", what, m,
+		    st ? " SQLSTATE " : "", st ? st : "");
+	}
+	return APP_EDB;
+}
+
+static PGresult *
+run(struct db *db, struct db_stmt *stmt, const char *sql, int n,
+    const char *const *params)
+{
+	if (stmt == NULL)
+		return PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
+	if (stmt->gen != db->gen) {
+		PGresult *p = PQprepare(db->conn, stmt->name, stmt->sql, 0, NULL);
+
+		if (p == NULL || PQresultStatus(p) != PGRES_COMMAND_OK)
+			return p;
+		PQclear(p);
+		stmt->gen = db->gen;
+	}
+	return PQexecPrepared(db->conn, stmt->name, n, params, NULL, NULL, 0);
+}
+
+static enum app_err
+exec_(struct db *db, struct arena *a, struct db_stmt *stmt, const char *sql,
+    int n, const char *const *params, PGresult **res, char sqlstate[6])
+{
+	const char *what = stmt ? stmt->name : "dynamic";
+	PGresult *r;
+	ExecStatusType st;
+
+	*res = NULL;
+	if (sqlstate)
+		sqlstate[0] = '\0';
+	if (!ensure(db))
+		return APP_EDB;
+	r = run(db, stmt, sql, n, params);
+	if (PQstatus(db->conn) == CONNECTION_BAD && !db->in_tx && !db->tried_reset) {
+		/*
+		 * The server went away (restart, failover) since the last
+		 * request: reconnect once and run the statement again.  Outside
+		 * a transaction nothing was committed by the failed attempt.
+		 */
+		PQclear(r);
+		log_msg(LOG_WARN, "database connection lost; reconnecting");
+		db->tried_reset = true;
+		connect_(db);
+		if (PQstatus(db->conn) != CONNECTION_OK)
+			return APP_EDB;
+		r = run(db, stmt, sql, n, params);
+	}
+	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		enum app_err e = classify(db, r, what, sqlstate);
+
+		PQclear(r);
+		return e;
+	}
+	if (arena_defer(a, clear_result, r) != 0)
+		return APP_ENOMEM;
+	*res = r;
+	return APP_OK;
+}
+
+enum app_err
+db_exec(struct db *db, struct arena *a, struct db_stmt *stmt, int n,
+    const char *const *params, PGresult **res, char sqlstate[6])
+{
+	return exec_(db, a, stmt, NULL, n, params, res, sqlstate);
+}
+
+enum app_err
+db_exec_sql(struct db *db, struct arena *a, const char *sql, int n,
+    const char *const *params, PGresult **res, char sqlstate[6])
+{
+	return exec_(db, a, NULL, sql, n, params, res, sqlstate);
+}
+
+static enum app_err
+simple(struct db *db, const char *sql)
+{
+	PGresult *r;
+	enum app_err e = APP_OK;
+
+	if (!ensure(db))
+		return APP_EDB;
+	r = PQexec(db->conn, sql);
+	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
+		e = classify(db, r, sql, NULL);
+	PQclear(r);
+	return e;
+}
+
+enum app_err
+db_begin(struct db *db)
+{
+	enum app_err e = simple(db, "BEGIN");
+
+	if (e == APP_OK)
+		db->in_tx = true;
+	return e;
+}
+
+enum app_err
+db_commit(struct db *db)
+{
+	enum app_err e = simple(db, "COMMIT");
+
+	db->in_tx = false;
+	return e;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
+		PGresult *r = PQexec(db->conn, "ROLLBACK");
+
+		PQclear(r);
+	}
+	db->in_tx = false;
+}
+
+const char *
+db_get(const PGresult *res, int row, const char *col)
+{
+	int c = PQfnumber(res, col);
+
+	if (c < 0 || row >= PQntuples(res) || PQgetisnull(res, row, c))
+		return NULL;
+	return PQgetvalue(res, row, c);
+}
+
+bool
+db_get_bool(const PGresult *res, int row, const char *col)
+{
+	const char *v = db_get(res, row, col);
+
+	return v != NULL && v[0] == 't';
+}
+
+long long
+db_get_ll(const PGresult *res, int row, const char *col, long long def)
+{
+	const char *v = db_get(res, row, col);
+
+	return v != NULL ? strtoll(v, NULL, 10) : def;
+}

@@ -1,0 +1,70 @@
+/*
+ * db.h - the process's one PostgreSQL connection.
+ *
+ * Statements are constants with $1..$n, prepared once per connection the
+ * first time they run (a reconnect prepares them again).  A broken
+ * connection (Postgres restarted) is reset once per request, so the
+ * process never needs a restart.  Results are registered on the request's
+ * arena and cleared by its reset.
+ */
+#ifndef DB_H
+#define DB_H
+
+#include <stdbool.h>
+
+#include <libpq-fe.h>
+
+#include "app.h"
+#include "arena.h"
+
+struct db {
+	PGconn *conn;
+	const char *url;
+	const char *appname;
+	unsigned gen;     /* bumped at every (re)connection */
+	bool in_tx;
+	bool tried_reset; /* one reconnection attempt per request */
+};
+
+/* A statement: give it a unique name and its SQL; gen is db's business. */
+struct db_stmt {
+	const char *name;
+	const char *sql;
+	unsigned gen;
+};
+
+#define DB_STMT(n, s) { (n), (s), 0 }
+
+/* Remember url and try to connect; a failure is logged, not fatal. */
+void db_init(struct db *db, const char *url, const char *appname);
+void db_close(struct db *db);
+
+/* Called at the start of every request: allows one reconnect. */
+void db_request_start(struct db *db);
+
+/*
+ * Run stmt with n text parameters (NULL for SQL NULL).  On success *res
+ * is a PGRES_TUPLES_OK or PGRES_COMMAND_OK result owned by a.  Errors:
+ * APP_EDB (unreachable, or failed), APP_ECONFLICT (unique violation),
+ * APP_EINPUT (the value was refused by a type, check or length rule).
+ * sqlstate, when not NULL, receives the 5-character SQLSTATE or "".
+ */
+enum app_err db_exec(struct db *db, struct arena *a, struct db_stmt *stmt,
+    int n, const char *const *params, PGresult **res, char sqlstate[6]);
+
+/* Like db_exec, for SQL built at run time (still with parameters only). */
+enum app_err db_exec_sql(struct db *db, struct arena *a, const char *sql,
+    int n, const char *const *params, PGresult **res, char sqlstate[6]);
+
+enum app_err db_begin(struct db *db);
+enum app_err db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* The value at (row, col name), or NULL for SQL NULL or a missing column. */
+const char *db_get(const PGresult *res, int row, const char *col);
+/* As db_get, as a boolean ("t"). */
+bool db_get_bool(const PGresult *res, int row, const char *col);
+/* As db_get, as an integer; def for NULL. */
+long long db_get_ll(const PGresult *res, int row, const char *col, long long def);
+
+#endif

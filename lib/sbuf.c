@@ -1,0 +1,122 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "sbuf.h"
+
+void
+sbuf_init(struct sbuf *sb, struct arena *a, size_t max)
+{
+	memset(sb, 0, sizeof(*sb));
+	sb->arena = a;
+	sb->max = max;
+}
+
+char *
+sbuf_reserve(struct sbuf *sb, size_t n)
+{
+	size_t ncap;
+	char *nd;
+
+	if (sb->err != APP_OK)
+		return NULL;
+	if (n > sb->max || sb->len > sb->max - n) {
+		sb->err = APP_ETOOBIG;
+		return NULL;
+	}
+	if (sb->len + n + 1 <= sb->cap)
+		return sb->data + sb->len;
+	ncap = sb->cap ? sb->cap : 64;
+	while (ncap < sb->len + n + 1)
+		ncap *= 2;
+	if (ncap > sb->max + 1)
+		ncap = sb->max + 1;
+	nd = arena_alloc(sb->arena, ncap);
+	if (nd == NULL) {
+		sb->err = APP_ENOMEM;
+		return NULL;
+	}
+	if (sb->len)
+		memcpy(nd, sb->data, sb->len);
+	nd[sb->len] = '\0';
+	sb->data = nd;
+	sb->cap = ncap;
+	return sb->data + sb->len;
+}
+
+void
+sbuf_commit(struct sbuf *sb, size_t n)
+{
+	sb->len += n;
+	sb->data[sb->len] = '\0';
+}
+
+void
+sbuf_putn(struct sbuf *sb, const void *p, size_t n)
+{
+	char *dst = sbuf_reserve(sb, n);
+
+	if (dst == NULL)
+		return;
+	if (n)
+		memcpy(dst, p, n);
+	sbuf_commit(sb, n);
+}
+
+void
+sbuf_puts(struct sbuf *sb, const char *s)
+{
+	sbuf_putn(sb, s, strlen(s));
+}
+
+void
+sbuf_putc(struct sbuf *sb, char c)
+{
+	sbuf_putn(sb, &c, 1);
+}
+
+void
+sbuf_vprintf(struct sbuf *sb, const char *fmt, va_list ap)
+{
+	char small[256];
+	va_list ap2;
+	int n;
+	char *dst;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	if (n < 0) {
+		va_end(ap2);
+		sb->err = APP_EINTERNAL;
+		return;
+	}
+	if ((size_t)n < sizeof(small)) {
+		va_end(ap2);
+		sbuf_putn(sb, small, (size_t)n);
+		return;
+	}
+	dst = sbuf_reserve(sb, (size_t)n);
+	if (dst != NULL) {
+		vsnprintf(dst, (size_t)n + 1, fmt, ap2);
+		sbuf_commit(sb, (size_t)n);
+	}
+	va_end(ap2);
+}
+
+void
+sbuf_printf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sbuf_vprintf(sb, fmt, ap);
+	va_end(ap);
+}
+
+void
+sbuf_truncate(struct sbuf *sb, size_t len)
+{
+	if (len < sb->len) {
+		sb->len = len;
+		sb->data[len] = '\0';
+	}
+}

@@ -1,0 +1,142 @@
+# Shared helpers of the integration tests (bash).  tests/run.sh sources
+# this file, starts the services, and runs each tests/integration/*.sh in a
+# subshell with a fresh database and a fresh lighttpd.
+#
+# Every check prints one line, "ok - <suite>: <what>" or
+# "not ok - <suite>: <what>: <why>"; run.sh counts them.
+
+. "$ROOT/tools/pg.sh"
+
+T_SUITE=${T_SUITE:-?}
+
+t_ok()   { echo "ok - $T_SUITE: $1"; }
+t_fail() { echo "not ok - $T_SUITE: $1${2:+: $2}"; }
+
+# check NAME COMMAND...: ok when the command succeeds.
+check() {
+    local name=$1; shift
+    if "$@" >/dev/null 2>&1; then t_ok "$name"; else t_fail "$name" "failed: $*"; fi
+}
+
+# req METHOD PATH [curl args...]: sets STATUS, BODY, and $T_RUN/hdrs.
+req() {
+    local m=$1 p=$2; shift 2
+    local how=(-X "$m")
+    [ "$m" = HEAD ] && how=(-I)
+    STATUS=$(curl -gsS --max-time 30 -o "$T_RUN/body" -D "$T_RUN/hdrs" -w '%{http_code}' \
+        "${how[@]}" "$@" "http://127.0.0.1:$HTTP_PORT$p" 2>"$T_RUN/curl.err") || true
+    [ -n "$STATUS" ] || STATUS=000
+    BODY=$(cat "$T_RUN/body" 2>/dev/null)
+}
+
+# header NAME: the value of a response header of the last req.
+header() {
+    tr -d '\r' <"$T_RUN/hdrs" | awk -v n="$(echo "$1" | tr 'A-Z' 'a-z')" -F': ' \
+        'tolower($1) == n { sub(/^[^:]*: /, ""); print; exit }'
+}
+
+expect_status() { # NAME CODE
+    if [ "$STATUS" = "$2" ]; then t_ok "$1"
+    else t_fail "$1" "status $STATUS, want $2; body: ${BODY:0:300}"; fi
+}
+
+# expect_json NAME JQ-EXPR: ok when the expression is true of the body.
+expect_json() {
+    if printf '%s' "$BODY" | jq -e "$2" >/dev/null 2>&1; then t_ok "$1"
+    else t_fail "$1" "not true: $2; status $STATUS; body: ${BODY:0:300}"; fi
+}
+
+# expect_error NAME STATUS ERROR-NAME [MESSAGE]: Strapi's error envelope.
+expect_error() {
+    local name=$1 st=$2 en=$3 msg=${4:-}
+    local f='.data == null and .error.status == ($st|tonumber) and .error.name == $en and (.error.details | type) == "object"'
+    [ -n "$msg" ] && f="$f and .error.message == \$msg"
+    if [ "$STATUS" = "$st" ] && printf '%s' "$BODY" | jq -e --arg st "$st" --arg en "$en" --arg msg "$msg" "$f" >/dev/null 2>&1; then
+        t_ok "$name"
+    else
+        t_fail "$name" "want $st $en${msg:+ \"$msg\"}; got status $STATUS, body: ${BODY:0:300}"
+    fi
+}
+
+# psql_q SQL: run SQL against the test database, print the result unaligned.
+psql_q() {
+    psql -X -q -A -t -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "$1"
+}
+
+# cgi VAR=value...: run content.fcgi once as a CGI program; output in $T_RUN/cgi.out.
+cgi() {
+    env -i PATH="$PATH" DATABASE_URL="$DATABASE_URL" JWT_SECRET="$JWT_SECRET" \
+        ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
+        "$@" "$BIN_DIR/cgi-bin/content.fcgi" <"${CGI_STDIN:-/dev/null}" >"$T_RUN/cgi.out" 2>"$T_RUN/cgi.err"
+}
+
+# mkuser EMAIL [ROLE-SQL-EXTRA]: insert a confirmed user, print its id.
+mkuser() {
+    local did
+    did=$(printf 'u%s' "$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n' | tr '0-9a-f' 'a-p' | cut -c1-23)")
+    psql_q "INSERT INTO users (document_id, username, email, provider, confirmed, role_id)
+            SELECT '$did', split_part('$1', '@', 1), lower('$1'), 'workos', true, id
+            FROM roles WHERE type = 'authenticated' RETURNING id"
+}
+
+# token ARGS...: a JWT from bin/token (see its --help).
+token() {
+    DATABASE_URL="$DATABASE_URL" JWT_SECRET="$JWT_SECRET" "$BIN_DIR/bin/token" "$@"
+}
+
+# lighttpd_start: serve BIN_DIR's programs on HTTP_PORT, with this suite's env.
+lighttpd_start() {
+    local try
+    for try in 1 2 3; do
+        _lighttpd_start_once && return 0
+    done
+    return 1
+}
+
+_lighttpd_start_once() {
+    HTTP_PORT=$(free_port)
+    mkdir -p "$T_RUN/www"
+    PORT=$HTTP_PORT RUN_DIR="$T_RUN" BIN_DIR="$BIN_DIR" \
+        PASS_ENV="${PASS_ENV:-} ${ASAN_OPTIONS:+ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS}" \
+        bash "$ROOT/tools/lighttpd-conf.sh" >"$T_RUN/lighttpd.conf" || return 1
+    lighttpd -D -f "$T_RUN/lighttpd.conf" 2>>"$T_RUN/lighttpd.stderr" &
+    LIGHTTPD_PID=$!
+    echo "$LIGHTTPD_PID" >>"$T_PIDS"
+    for _ in $(seq 1 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$HTTP_PORT/" && return 0
+        kill -0 "$LIGHTTPD_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    echo "lighttpd did not start:" >&2
+    cat "$T_RUN/lighttpd.stderr" "$T_RUN/error.log" >&2 2>/dev/null
+    return 1
+}
+
+# backend_pids: the FastCGI processes lighttpd spawned.
+backend_pids() {
+    [ -n "${LIGHTTPD_PID:-}" ] && pgrep -P "$LIGHTTPD_PID" 2>/dev/null
+}
+
+# lighttpd_stop: stop lighttpd and wait for its programs to exit.
+lighttpd_stop() {
+    [ -n "${LIGHTTPD_PID:-}" ] || return 0
+    local kids
+    kids=$(backend_pids)
+    kill -TERM "$LIGHTTPD_PID" 2>/dev/null
+    for _ in $(seq 1 100); do
+        kill -0 "$LIGHTTPD_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -KILL "$LIGHTTPD_PID" 2>/dev/null
+    wait "$LIGHTTPD_PID" 2>/dev/null
+    # lighttpd sends its programs SIGTERM; give LeakSanitizer time to report.
+    for pid in $kids; do
+        kill -TERM "$pid" 2>/dev/null
+        for _ in $(seq 1 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.05
+        done
+        kill -KILL "$pid" 2>/dev/null
+    done
+    LIGHTTPD_PID=
+}
