@@ -84,9 +84,14 @@ cfg_url_is_loopback(const char *url)
 		h = url + 8;
 	else
 		return 0;
+	/* user:password@ before the host would make the host something else. */
+	n = strcspn(h, "/?#");
+	if (memchr(h, '@', n) != NULL)
+		return 0;
 	if (h[0] == '[') {
 		e = strchr(h, ']');
-		return e != NULL && (size_t)(e - h) == 4 && strncmp(h, "[::1", 4) == 0;
+		return e != NULL && (size_t)(e - h) == 4 && strncmp(h, "[::1", 4) == 0 &&
+		    (e[1] == '\0' || strchr(":/?#", e[1]) != NULL);
 	}
 	n = strcspn(h, ":/?#");
 	if (n == 9 && strncasecmp(h, "localhost", 9) == 0)

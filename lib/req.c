@@ -73,6 +73,8 @@ req_init(struct req *r, struct arena *a, struct app *app, struct conn *c)
 			sbuf_putc(&sb, '/');
 		if (sbuf_err(&sb) != APP_OK)
 			return sbuf_err(&sb);
+		while (sb.len > 1 && sb.data[sb.len - 1] == '/')
+			sbuf_truncate(&sb, sb.len - 1);
 		r->path = sb.data;
 		v = req_param(r, "QUERY_STRING");
 		r->query = v ? v : "";
@@ -183,6 +185,67 @@ req_cookie(struct req *r, const char *name)
 			return arena_strndup(r->arena, v, (size_t)(ve - v));
 		}
 		h = end;
+	}
+	return NULL;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+char *
+req_decode(struct arena *a, const char *s, size_t n, size_t *outlen)
+{
+	char *out = arena_alloc(a, n + 1);
+	size_t o = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+
+		if (s[i] == '+') {
+			out[o++] = ' ';
+		} else if (s[i] == '%' && i + 2 < n &&
+		    (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	if (outlen)
+		*outlen = o;
+	return out;
+}
+
+const char *
+req_query(struct req *r, const char *name, size_t *len)
+{
+	const char *q = r->query;
+	size_t nl = strlen(name);
+
+	while (*q != '\0') {
+		size_t pl = strcspn(q, "&");
+		const char *eq = memchr(q, '=', pl);
+		size_t kl = eq ? (size_t)(eq - q) : pl;
+		size_t dkl;
+		char *key = req_decode(r->arena, q, kl, &dkl);
+
+		if (key != NULL && dkl == nl && memcmp(key, name, nl) == 0) {
+			if (eq == NULL)
+				return req_decode(r->arena, "", 0, len);
+			return req_decode(r->arena, eq + 1, pl - kl - 1, len);
+		}
+		q += pl;
+		if (*q == '&')
+			q++;
 	}
 	return NULL;
 }

@@ -81,6 +81,17 @@ enum app_err req_body(struct req *r, size_t max, char **body, size_t *len,
     const char **why);
 
 /*
+ * The first value of query parameter name, percent-decoded ('+' is a
+ * space; an invalid escape is kept as it is), copied into the arena, or
+ * NULL when absent.  *len (if not NULL) gets its length: the value may
+ * hold a NUL byte, which callers that want text must refuse.
+ */
+const char *req_query(struct req *r, const char *name, size_t *len);
+
+/* Percent-decode n bytes of s the form way onto a; *outlen gets the length. */
+char *req_decode(struct arena *a, const char *s, size_t n, size_t *outlen);
+
+/*
  * The value of cookie name from the Cookie header, copied into the arena,
  * or NULL.  A malformed header yields NULL, never an error.
  */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <fcgiapp.h>
 
 #include "log.h"
@@ -85,8 +86,14 @@ srv_handle(const struct srv_def *def, struct app *app, struct arena *a,
 	struct req r;
 	enum app_err e;
 
+	const char *uri = FCGX_GetParam("REQUEST_URI", c->envp);
+	char path[256];
+
+	/* The path only: query strings carry codes and states, never logged. */
+	snprintf(path, sizeof(path), "%.*s", uri ? (int)strcspn(uri, "?#") : 1,
+	    uri ? uri : "-");
 	log_begin_request(c->log, c->ctx, FCGX_GetParam("REQUEST_METHOD", c->envp),
-	    FCGX_GetParam("REQUEST_URI", c->envp), FCGX_GetParam("REMOTE_ADDR", c->envp));
+	    path, FCGX_GetParam("REMOTE_ADDR", c->envp));
 	db_request_start(&app->db);
 	e = req_init(&r, a, app, c);
 	if (e != APP_OK)
@@ -150,13 +157,18 @@ srv_main(const struct srv_def *def, int argc, char **argv)
 		return 1;
 	}
 	install_signals();
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		log_msg(LOG_ERR, "could not initialise libcurl");
+		return 1;
+	}
 	if (FCGX_Init() != 0) {
 		log_msg(LOG_ERR, "could not initialise the FastCGI library");
 		return 1;
 	}
 	if (def->init != NULL && def->init(&app) != APP_OK)
 		return 1;
-	db_init(&app.db, app.cfg.database_url, def->name);
+	if (app.cfg.database_url != NULL)
+		db_init(&app.db, app.cfg.database_url, def->name);
 	arena_init(&arena, 64 * 1024);
 
 	if (FCGX_IsCGI()) {
@@ -198,5 +210,6 @@ end:
 	db_close(&app.db);
 	if (def->fini != NULL)
 		def->fini(&app);
+	curl_global_cleanup();
 	return rc;
 }

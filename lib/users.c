@@ -1,7 +1,13 @@
+#include <stdio.h>
+#include <string.h>
+
 #include "auth.h"
 #include "jw.h"
+#include "log.h"
 #include "resp.h"
+#include "rnd.h"
 #include "users.h"
+#include "workos.h"
 
 void
 users_me(struct req *r)
@@ -49,4 +55,177 @@ users_me(struct req *r)
 	jw_obj_close(&w);
 	resp_header(r, "Cache-Control", "no-store");
 	resp_json(r, 200, &sb);
+}
+
+static struct db_stmt q_by_wid = DB_STMT("users_by_wid",
+    "SELECT id, blocked FROM users WHERE workos_user_id = $1 FOR UPDATE");
+static struct db_stmt q_by_email = DB_STMT("users_by_email",
+    "SELECT id, blocked, workos_user_id FROM users WHERE email = lower($1) FOR UPDATE");
+/* A changed WorkOS e-mail follows, unless another account already has it. */
+static struct db_stmt q_refresh = DB_STMT("users_refresh",
+    "UPDATE users SET workos_user_id = $2, username = $3, first_name = $4,"
+    " last_name = $5, updated_at = now(),"
+    " email = CASE WHEN EXISTS (SELECT 1 FROM users o WHERE o.email = lower($6)"
+    "   AND o.id <> $1) THEN email ELSE lower($6) END"
+    " WHERE id = $1 RETURNING id, document_id, username, email");
+static struct db_stmt q_insert = DB_STMT("users_insert",
+    "INSERT INTO users (document_id, username, email, provider, workos_user_id,"
+    " first_name, last_name, confirmed, role_id)"
+    " SELECT $1, $2, lower($3), 'workos', $4, $5, $6, true, id FROM roles"
+    " WHERE type = 'authenticated'"
+    " ON CONFLICT DO NOTHING RETURNING id, document_id, username, email");
+static struct db_stmt q_org = DB_STMT("users_org",
+    "INSERT INTO organizations (id) VALUES ($1) ON CONFLICT (id) DO NOTHING");
+static struct db_stmt q_member = DB_STMT("users_member",
+    "INSERT INTO memberships (user_id, organization_id, role_slug, status)"
+    " VALUES ($1, $2, $3, 'active') ON CONFLICT (user_id, organization_id)"
+    " DO UPDATE SET role_slug = EXCLUDED.role_slug, status = 'active',"
+    " updated_at = now()");
+
+/* "First Last", or the e-mail's local part when WorkOS has no names. */
+static const char *
+display_name(struct arena *a, const struct workos_auth *wa)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb, a, 600);
+	if (wa->first_name != NULL)
+		sbuf_puts(&sb, wa->first_name);
+	if (wa->last_name != NULL) {
+		if (sb.len > 0)
+			sbuf_putc(&sb, ' ');
+		sbuf_puts(&sb, wa->last_name);
+	}
+	if (sb.len == 0)
+		sbuf_putn(&sb, wa->email, strcspn(wa->email, "@"));
+	if (sb.len == 0)
+		sbuf_puts(&sb, wa->email);
+	if (sbuf_err(&sb) != APP_OK || sb.len > 255)
+		return arena_strndup(a, sbuf_str(&sb), sb.len > 255 ? 255 : sb.len);
+	return sb.data;
+}
+
+static void
+fill(struct users_signed_in *out, PGresult *res)
+{
+	out->id = db_get_ll(res, 0, "id", 0);
+	out->document_id = db_get(res, 0, "document_id");
+	out->username = db_get(res, 0, "username");
+	out->email = db_get(res, 0, "email");
+}
+
+/* Find and refresh an existing account: 1 found, 0 none, -1 error/refusal. */
+static int
+match(struct req *r, const struct workos_auth *wa, const char *name,
+    struct users_signed_in *out, enum app_err *e, const char **why)
+{
+	struct db *db = &r->app->db;
+	PGresult *res;
+	const char *p1[] = { wa->user_id };
+	const char *pe[] = { wa->email };
+	const char *id;
+
+	*e = db_exec(db, r->arena, &q_by_wid, 1, p1, &res, NULL);
+	if (*e != APP_OK)
+		return -1;
+	if (PQntuples(res) == 0) {
+		*e = db_exec(db, r->arena, &q_by_email, 1, pe, &res, NULL);
+		if (*e != APP_OK)
+			return -1;
+		if (PQntuples(res) == 0)
+			return 0;
+		const char *linked = db_get(res, 0, "workos_user_id");
+
+		/* linked == ours: a parallel sign-in of this person got there first. */
+		if ((linked != NULL && strcmp(linked, wa->user_id) != 0) ||
+		    (linked == NULL && !wa->email_verified)) {
+			/* The tutorial linked here unconditionally: account takeover. */
+			log_msg(LOG_WARN, "refused to link WorkOS user \"%s\" to an existing "
+			    "account by an e-mail that is %s", wa->user_id,
+			    wa->email_verified ? "linked to another WorkOS user" : "not verified");
+			*why = "This e-mail belongs to an existing account and is not verified "
+			    "at WorkOS";
+			*e = APP_EFORBIDDEN;
+			return -1;
+		}
+	}
+	if (db_get_bool(res, 0, "blocked")) {
+		*why = "Your account has been blocked by an administrator";
+		*e = APP_EAUTH;
+		return -1;
+	}
+	id = db_get(res, 0, "id");
+	{
+		const char *p[] = { id, wa->user_id, name, wa->first_name,
+		    wa->last_name, wa->email };
+
+		*e = db_exec(db, r->arena, &q_refresh, 6, p, &res, NULL);
+	}
+	if (*e != APP_OK)
+		return -1;
+	fill(out, res);
+	return 1;
+}
+
+enum app_err
+users_sign_in(struct req *r, const struct workos_auth *wa,
+    struct users_signed_in *out, const char **why)
+{
+	struct db *db = &r->app->db;
+	const char *name = display_name(r->arena, wa);
+	char did[RND_DOCUMENT_ID_LEN + 1], idbuf[32];
+	enum app_err e;
+	PGresult *res;
+	int found;
+
+	memset(out, 0, sizeof(*out));
+	*why = NULL;
+	if (name == NULL)
+		return APP_ENOMEM;
+	if ((e = db_begin(db)) != APP_OK)
+		return e;
+	found = match(r, wa, name, out, &e, why);
+	if (found == 0) {
+		const char *p[] = { did, name, wa->email, wa->user_id,
+		    wa->first_name, wa->last_name };
+
+		if ((e = rnd_document_id(did)) != APP_OK ||
+		    (e = db_exec(db, r->arena, &q_insert, 6, p, &res, NULL)) != APP_OK)
+			goto fail;
+		if (PQntuples(res) == 1) {
+			fill(out, res);
+		} else {
+			/*
+			 * A parallel first sign-in of the same person inserted
+			 * the row and committed; it is visible now: use it.
+			 */
+			found = match(r, wa, name, out, &e, why);
+			if (found != 1) {
+				if (found == 0)
+					e = APP_EDB;
+				goto fail;
+			}
+		}
+	} else if (found < 0) {
+		goto fail;
+	}
+
+	if (wa->org_id != NULL) {
+		const char *po[] = { wa->org_id };
+		const char *role = wa->role != NULL ? wa->role : "member";
+		const char *pm[] = { idbuf, wa->org_id, role };
+
+		snprintf(idbuf, sizeof(idbuf), "%lld", out->id);
+		if ((e = db_exec(db, r->arena, &q_org, 1, po, &res, NULL)) != APP_OK ||
+		    (e = db_exec(db, r->arena, &q_member, 3, pm, &res, NULL)) != APP_OK)
+			goto fail;
+		out->org = wa->org_id;
+		out->org_role = role;
+	}
+	if ((e = db_commit(db)) != APP_OK)
+		goto fail;
+	return APP_OK;
+fail:
+	db_rollback(db);
+	return e;
 }

@@ -12,4 +12,25 @@
  */
 void users_me(struct req *r);
 
+struct workos_auth;
+
+/* The suite's side of a signed-in WorkOS user. */
+struct users_signed_in {
+	long long id;
+	const char *document_id, *username, *email;
+	const char *org;        /* WorkOS organization id, or NULL */
+	const char *org_role;   /* membership role slug, or NULL */
+};
+
+/*
+ * Record a sign-in in one transaction: the user matched by WorkOS user id,
+ * else by lower-cased e-mail (linked only when WorkOS says the e-mail is
+ * verified), else created; then the organization and the membership with
+ * the verified role.  Safe under concurrent first sign-ins of one person.
+ * APP_EFORBIDDEN (nothing changed) for an unverified e-mail that belongs
+ * to an existing account; APP_EAUTH for a blocked user; *why says which.
+ */
+enum app_err users_sign_in(struct req *r, const struct workos_auth *wa,
+    struct users_signed_in *out, const char **why);
+
 #endif

@@ -95,6 +95,7 @@ lighttpd_start() {
 
 _lighttpd_start_once() {
     HTTP_PORT=$(free_port)
+    export WORKOS_REDIRECT_URI="http://127.0.0.1:$HTTP_PORT/api/auth/workos/callback"
     mkdir -p "$T_RUN/www"
     PORT=$HTTP_PORT RUN_DIR="$T_RUN" BIN_DIR="$BIN_DIR" \
         PASS_ENV="${PASS_ENV:-} ${ASAN_OPTIONS:+ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS}" \
@@ -139,4 +140,22 @@ lighttpd_stop() {
         kill -KILL "$pid" 2>/dev/null
     done
     LIGHTTPD_PID=
+}
+
+# fake METHOD PATH [JSON]: call the fake WorkOS's control API; prints the body.
+fake() {
+    curl -gsS -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} "$FAKE_URL$2"
+}
+
+# fake_stat NAME: how many requests of a kind the fake WorkOS received.
+fake_stat() {
+    fake GET /_fake/stats | jq -r ".$1"
+}
+
+# b64url_json TEXT: decode one base64url JWT part (no padding) to stdout.
+b64url_json() {
+    local s=$1
+    s=$(printf '%s' "$s" | tr '_-' '/+')
+    while [ $(( ${#s} % 4 )) != 0 ]; do s="$s="; done
+    printf '%s' "$s" | base64 -d 2>/dev/null
 }

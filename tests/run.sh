@@ -80,7 +80,9 @@ done
         echo "not ok - services: the fake WorkOS starts"; cat "$T_BASE/fake.err"; exit 1
     fi
     echo "fake WorkOS on $FAKE_URL"
-    export FAKE_URL
+    export FAKE_URL WORKOS_API_BASE=$FAKE_URL WORKOS_API_KEY=sk_test_fake \
+        WORKOS_CLIENT_ID=client_test WORKOS_TIMEOUT=2s \
+        WORKOS_COOKIE_PASSWORD="cookie-password-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 
     n=0
     modes="plain"
@@ -111,6 +113,8 @@ done
                     export ASAN_OPTIONS="log_path=$T_RUN/asan:detect_leaks=1:abort_on_error=0"
                     export UBSAN_OPTIONS="log_path=$T_RUN/ubsan:print_stacktrace=1:halt_on_error=1"
                 fi
+                # Parallel sign-ins need parallel callback processes.
+                case "$name" in *signin*) export MAX_PROCS=4 ;; esac
                 lighttpd_start || { t_fail "lighttpd starts"; exit 0; }
                 . "$ROOT/$s"
                 lighttpd_stop

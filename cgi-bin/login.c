@@ -1,0 +1,26 @@
+/*
+ * login.fcgi - GET /api/auth/workos/login: the start of a sign-in.
+ * Needs no database: its state travels in a signed cookie.
+ */
+#include "cfg.h"
+#include "signin.h"
+#include "srv.h"
+
+static const struct route routes[] = {
+	{ "GET", "/api/auth/workos/login", signin_login },
+};
+
+static const struct srv_def def = {
+	.name = "login.fcgi",
+	.cfg_needs = CFG_NEED_WORKOS,
+	.routes = routes,
+	.nroutes = ARRAY_LEN(routes),
+	.init = signin_init,
+	.fini = signin_fini,
+};
+
+int
+main(int argc, char **argv)
+{
+	return srv_main(&def, argc, argv);
+}

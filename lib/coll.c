@@ -1,0 +1,50 @@
+#include <string.h>
+
+#include "app.h"
+#include "coll.h"
+
+#define TS_FIELDS \
+	{ "createdAt", "created_at", COLL_DATETIME, false, false, 0, false, NULL }, \
+	{ "updatedAt", "updated_at", COLL_DATETIME, false, false, 0, false, NULL }, \
+	{ "publishedAt", "published_at", COLL_DATETIME, false, false, 0, false, NULL }
+
+static const struct coll_field article_fields[] = {
+	{ "id", "id", COLL_ID, false, false, 0, false, NULL },
+	{ "documentId", "document_id", COLL_STRING, false, false, 0, false, NULL },
+	{ "title", "title", COLL_STRING, true, true, 255, false, NULL },
+	{ "content", "content", COLL_TEXT, true, false, 0, false, NULL },
+	{ "slug", "slug", COLL_STRING, true, false, 255, true, NULL },
+	TS_FIELDS,
+};
+
+static const char *const post_status[] = { "draft", "published", "archived", NULL };
+
+static const struct coll_field post_fields[] = {
+	{ "id", "id", COLL_ID, false, false, 0, false, NULL },
+	{ "documentId", "document_id", COLL_STRING, false, false, 0, false, NULL },
+	{ "title", "title", COLL_STRING, true, true, 255, false, NULL },
+	{ "content", "content", COLL_TEXT, true, false, 0, false, NULL },
+	{ "slug", "slug", COLL_STRING, true, false, 255, true, NULL },
+	{ "organizationId", "organization_id", COLL_STRING, true, false, 255, false, NULL },
+	{ "status", "status", COLL_STRING, true, false, 0, false, post_status },
+	TS_FIELDS,
+};
+
+const struct coll coll_articles = {
+	"articles", "articles", "api::article.article.",
+	article_fields, ARRAY_LEN(article_fields), false,
+};
+
+const struct coll coll_blog_posts = {
+	"blog-posts", "blog_posts", "api::blog-post.blog-post.",
+	post_fields, ARRAY_LEN(post_fields), true,
+};
+
+const struct coll_field *
+coll_field(const struct coll *c, const char *name)
+{
+	for (size_t i = 0; i < c->nfields; i++)
+		if (strcmp(c->fields[i].name, name) == 0)
+			return &c->fields[i];
+	return NULL;
+}

@@ -1,0 +1,46 @@
+/*
+ * coll.h - the content collections as data: each field's API name, its
+ * column, its type and rules.  Every identifier that reaches SQL comes
+ * from these tables, never from the request, so no input can change the
+ * shape of a statement.
+ */
+#ifndef COLL_H
+#define COLL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum coll_type {
+	COLL_ID,        /* bigint primary key, "id" */
+	COLL_STRING,    /* short text (string, uid, enumeration) */
+	COLL_TEXT,      /* rich text */
+	COLL_DATETIME   /* timestamptz, ISO-8601 UTC with milliseconds on the wire */
+};
+
+struct coll_field {
+	const char *name;       /* API name: "title", "documentId", "createdAt" */
+	const char *column;     /* SQL column: "title", "document_id", "created_at" */
+	enum coll_type type;
+	bool writable;          /* may appear in a request body's data */
+	bool required;          /* must be present (not null) on create */
+	int max_len;            /* characters; 0 = no limit */
+	bool uid;               /* a slug: Strapi's UID pattern, unique */
+	const char *const *enum_values; /* NULL-terminated, or NULL */
+};
+
+struct coll {
+	const char *plural;         /* "articles": the route /api/<plural> */
+	const char *table;          /* "articles" */
+	const char *action_prefix;  /* "api::article.article." */
+	const struct coll_field *fields; /* id and documentId first, in output order */
+	size_t nfields;
+	bool org_scoped;            /* blog posts: rows belong to an organization */
+};
+
+extern const struct coll coll_articles;
+extern const struct coll coll_blog_posts;
+
+/* The field called name (API name), or NULL. */
+const struct coll_field *coll_field(const struct coll *c, const char *name);
+
+#endif

@@ -1,0 +1,181 @@
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "hc.h"
+#include "log.h"
+
+struct hc {
+	CURL *curl;
+	const struct cfg *cfg;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct hc *
+hc_new(const struct cfg *cfg)
+{
+	struct hc *h = calloc(1, sizeof(*h));
+
+	if (h == NULL)
+		return NULL;
+	h->cfg = cfg;
+	h->curl = curl_easy_init();
+	if (h->curl == NULL) {
+		log_msg(LOG_ERR, "could not create the HTTP client");
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void
+hc_free(struct hc *h)
+{
+	if (h == NULL)
+		return;
+	curl_easy_cleanup(h->curl);
+	free(h);
+}
+
+struct sink {
+	struct hc_resp *out;
+	int overflow;
+};
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct sink *s = ud;
+	size_t len = size * n;
+
+	if (len > HC_MAX_BODY || s->out->body.len + len > HC_MAX_BODY) {
+		s->overflow = 1;
+		return 0; /* a short count aborts the transfer */
+	}
+	sbuf_putn(&s->out->body, p, len);
+	return sbuf_err(&s->out->body) == APP_OK ? len : 0;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct sink *s = ud;
+	size_t len = size * n;
+	static const char name[] = "x-request-id:";
+
+	if (len > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
+		const char *v = p + sizeof(name) - 1;
+		size_t vl = len - (sizeof(name) - 1);
+
+		while (vl > 0 && (*v == ' ' || *v == '\t'))
+			v++, vl--;
+		while (vl > 0 && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+			vl--;
+		if (vl >= sizeof(s->out->request_id))
+			vl = sizeof(s->out->request_id) - 1;
+		for (size_t i = 0; i < vl; i++) /* it goes to logs: printable only */
+			s->out->request_id[i] = isprint((unsigned char)v[i]) ? v[i] : '?';
+		s->out->request_id[vl] = '\0';
+	}
+	return len;
+}
+
+enum app_err
+hc_call(struct hc *h, struct arena *a, const char *url, const char *bearer,
+    const char *json, struct hc_resp *out)
+{
+	struct curl_slist *hdrs = NULL, *t;
+	struct sink s = { out, 0 };
+	struct sbuf auth;
+	CURLcode rc;
+	long ms = h->cfg->workos_timeout_ms;
+	enum app_err e = APP_OK;
+
+	memset(out, 0, sizeof(*out));
+	sbuf_init(&out->body, a, HC_MAX_BODY);
+	CURL *c = h->curl;
+
+	curl_easy_reset(c);
+	h->errbuf[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms / 2 > 0 ? ms / 2 : 1);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR,
+	    h->cfg->workos_loopback ? "http,https" : "https");
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HC_MAX_BODY);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &s);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "workos-strapi-c/1");
+
+	t = curl_slist_append(hdrs, "Accept: application/json");
+	if (t != NULL)
+		hdrs = t;
+	if (bearer != NULL) {
+		sbuf_init(&auth, a, 4096);
+		sbuf_printf(&auth, "Authorization: Bearer %s", bearer);
+		if (sbuf_err(&auth) != APP_OK ||
+		    (t = curl_slist_append(hdrs, auth.data)) == NULL) {
+			curl_slist_free_all(hdrs);
+			return APP_ENOMEM;
+		}
+		hdrs = t;
+	}
+	if (json != NULL) {
+		/*
+		 * A fresh connection: on a reused one that dies, libcurl
+		 * silently sends the request again, and a code exchange must
+		 * never reach WorkOS twice.
+		 */
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+		t = curl_slist_append(hdrs, "Content-Type: application/json");
+		if (t != NULL)
+			hdrs = t;
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(json));
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+
+	rc = curl_easy_perform(c);
+	/* The header list holds the API key: drop it from the handle now. */
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
+	curl_slist_free_all(hdrs);
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		log_msg(LOG_ERR, "WorkOS did not answer within %lld ms", (long long)ms);
+		e = APP_ETIMEOUT;
+	} else if (s.overflow || rc == CURLE_FILESIZE_EXCEEDED) {
+		log_msg(LOG_ERR, "WorkOS answer larger than %d bytes refused", HC_MAX_BODY);
+		e = APP_EUPSTREAM;
+	} else {
+		log_msg(LOG_ERR, "could not reach WorkOS: %s",
+		    h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
+		e = APP_EUPSTREAM;
+	}
+	return e;
+}
+
+char *
+hc_escape(struct hc *h, struct arena *a, const char *s)
+{
+	char *e = curl_easy_escape(h->curl, s, (int)strlen(s));
+	char *copy;
+
+	if (e == NULL)
+		return NULL;
+	copy = arena_strdup(a, e);
+	curl_free(e);
+	return copy;
+}

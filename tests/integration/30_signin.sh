@@ -1,0 +1,260 @@
+# Sign in with WorkOS, end to end: lighttpd, login.fcgi and callback.fcgi,
+# real Postgres, and the fake WorkOS over real HTTP.
+
+fake POST /_fake/reset >/dev/null
+
+# start_login JAR [QUERY]: GET /login with a cookie jar; sets LOC (the redirect).
+start_login() {
+    req GET "/api/auth/workos/login${2:+?$2}" -c "$1"
+    LOC=$(header Location)
+}
+
+# at_workos: follow LOC at the fake WorkOS; sets CB (our callback URL).
+at_workos() {
+    CB=$(curl -gsS -o /dev/null -w '%{redirect_url}' "$LOC")
+}
+
+# finish JAR: call the callback URL CB with the jar's cookie.
+finish() {
+    req GET "${CB#http://127.0.0.1:$HTTP_PORT}" -b "$1"
+}
+
+# signin JAR QUERY: the whole browser flow.
+signin() {
+    start_login "$1" "$2" && at_workos && finish "$1"
+}
+
+jar() { echo "$T_RUN/jar.$1"; }
+
+fake POST /_fake/users '{"id":"user_01JANE","email":"Jane.Doe@Example.com","first_name":"Jane","last_name":"Doe"}' >/dev/null
+
+# --- login
+start_login "$(jar a)" "login_hint=jane.doe%40example.com"
+expect_status "login answers 302" 302
+check "login redirects to the WorkOS authorize endpoint" grep -q "^$FAKE_URL/user_management/authorize?" <<<"$LOC"
+q=${LOC#*\?}
+has() { grep -q "\(^\|&\)$1\(&\|$\)" <<<"$q"; }
+check "authorize URL has the client id" has "client_id=client_test"
+check "authorize URL asks for a code" has "response_type=code"
+check "authorize URL uses AuthKit" has "provider=authkit"
+check "authorize URL uses PKCE S256" has "code_challenge_method=S256"
+check "authorize URL has a code challenge" grep -qE '(^|&)code_challenge=[A-Za-z0-9_-]{43}(&|$)' <<<"$q"
+check "authorize URL has a 256-bit state" grep -qE '(^|&)state=[A-Za-z0-9_-]{43}(&|$)' <<<"$q"
+check "authorize URL has the encoded redirect URI" has "redirect_uri=http%3A%2F%2F127.0.0.1%3A$HTTP_PORT%2Fapi%2Fauth%2Fworkos%2Fcallback"
+check "authorize URL passes the login hint encoded" has "login_hint=jane.doe%40example.com"
+sc=$(header Set-Cookie)
+check "state cookie is set" grep -q '^wos_login=v1\.' <<<"$sc"
+check "state cookie is HttpOnly" grep -q 'HttpOnly' <<<"$sc"
+check "state cookie is SameSite=Lax" grep -q 'SameSite=Lax' <<<"$sc"
+check "state cookie is limited to the auth routes" grep -q 'Path=/api/auth/workos;' <<<"$sc"
+check "state cookie lives LOGIN_STATE_TTL" grep -q 'Max-Age=600' <<<"$sc"
+check "state cookie is not Secure over plain http" bash -c "! grep -q Secure <<<'$sc'"
+check "login is not cached" test "$(header Cache-Control)" = no-store
+start_login "$(jar b)" "login_hint=$(printf 'a b&c=d' | jq -sRr @uri)"
+check "an odd login hint is encoded, never pasted" grep -q 'login_hint=a%20b%26c%3Dd' <<<"$LOC"
+state1=$(grep -oE 'state=[A-Za-z0-9_-]+' <<<"$q")
+start_login "$(jar c)"
+check "every login draws a fresh state" bash -c "! grep -q '$state1' <<<'$LOC'"
+
+env -i PATH="$PATH" WORKOS_API_KEY=sk_test_fake WORKOS_CLIENT_ID=client_test \
+    WORKOS_REDIRECT_URI=https://app.example.com/cb WORKOS_COOKIE_PASSWORD="$WORKOS_COOKIE_PASSWORD" \
+    WORKOS_API_BASE="$FAKE_URL" REQUEST_METHOD=GET REQUEST_URI=/api/auth/workos/login HTTPS=on \
+    ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
+    "$BIN_DIR/cgi-bin/login.fcgi" </dev/null >"$T_RUN/login.cgi" 2>&1
+check "the state cookie is Secure when the request came over HTTPS" grep -q '^Set-Cookie: wos_login=.*; Secure' "$T_RUN/login.cgi"
+
+for bad in org_ 'org_bad!' 'org_a%20b' "org_$(printf 'A%.0s' $(seq 65))" acme '' 'org_x%2Fy'; do
+    req GET "/api/auth/workos/login?organization=$bad"
+    expect_error "organization \"$bad\" is refused with 400" 400 ValidationError
+    check "organization \"$bad\" gets no redirect" test -z "$(header Location)"
+done
+fake POST /_fake/organizations '{"id":"org_01ACME","name":"Acme"}' >/dev/null
+start_login "$(jar d)" "organization=org_01ACME"
+check "an organization scopes the login as organization_id" grep -q 'organization_id=org_01ACME' <<<"$LOC"
+check "the organization is not sent under the ignored name" bash -c "! grep -q '[?&]organization=' <<<'$LOC'"
+
+env -i PATH="$PATH" WORKOS_CLIENT_ID=client_test REQUEST_METHOD=GET REQUEST_URI=/api/auth/workos/login \
+    "$BIN_DIR/cgi-bin/login.fcgi" </dev/null >/dev/null 2>"$T_RUN/login.err"
+check "login refuses to start without WORKOS_API_KEY" grep -q 'WORKOS_API_KEY: is required' "$T_RUN/login.err"
+
+# --- a new user, then the same user again
+before=$(fake_stat authenticate)
+signin "$(jar new)" "login_hint=jane.doe%40example.com"
+expect_status "a new user signs in" 200
+expect_json "the answer has the suite's JWT" '(.jwt|type) == "string" and (.jwt|split(".")|length) == 3'
+expect_json "the answer has the user" '.user.email == "jane.doe@example.com" and .user.username == "Jane Doe" and (.user.documentId|test("^[a-z][a-z0-9]{23}$")) and .user.organizationId == null and .user.role == null'
+check "the callback is not cached" test "$(header Cache-Control)" = no-store
+check "the callback clears the state cookie" grep -q '^wos_login=; .*Max-Age=0' <<<"$(header Set-Cookie)"
+check "the code was exchanged once" test "$(fake_stat authenticate)" = $((before + 1))
+jane_id=$(jq -r .user.id <<<"$BODY")
+jwt=$(jq -r .jwt <<<"$BODY")
+payload=$(b64url_json "$(cut -d. -f2 <<<"$jwt")")
+check "the JWT carries the user id" jq -e ".id == $jane_id and .organizationId == null and (.exp - .iat) == 2592000" <<<"$payload"
+req GET /api/users/me -H "Authorization: Bearer $jwt"
+expect_json "the JWT opens /api/users/me" ".id == $jane_id and .provider == \"workos\" and .confirmed == true and .firstName == \"Jane\" and .lastName == \"Doe\""
+check "the user is stored with the WorkOS id and lower-case e-mail" \
+    test "$(psql_q "SELECT workos_user_id || ' ' || email FROM users WHERE id = $jane_id")" = "user_01JANE jane.doe@example.com"
+
+fake POST /_fake/users '{"id":"user_01JANE","email":"Jane.Doe@Example.com","first_name":"Janet","last_name":"Doe-Smith"}' >/dev/null
+signin "$(jar again)" "login_hint=jane.doe%40example.com"
+expect_status "a returning user signs in" 200
+expect_json "a returning user keeps the same id" ".user.id == $jane_id"
+req GET /api/users/me -H "Authorization: Bearer $(jq -r .jwt <<<"$BODY")"
+expect_json "a returning user's names are refreshed" '.firstName == "Janet" and .lastName == "Doe-Smith" and .username == "Janet Doe-Smith"'
+
+# Same name, different people.
+fake POST /_fake/users '{"id":"user_01JANE2","email":"jane.doe@other.example","first_name":"Janet","last_name":"Doe-Smith"}' >/dev/null
+signin "$(jar jane2)" "login_hint=jane.doe%40other.example"
+expect_status "a second person with the same name signs in" 200
+expect_json "the second person is another user" ".user.id != $jane_id and .user.username == \"Janet Doe-Smith\""
+
+# An account made before WorkOS (same e-mail, other case) is linked when verified.
+psql_q "INSERT INTO users (document_id, username, email, provider, confirmed, role_id) SELECT 'mixedcaseuser00000000000', 'mixed', 'mixed.case@example.com', 'local', true, id FROM roles WHERE type = 'authenticated'" >/dev/null
+mixed_id=$(psql_q "SELECT id FROM users WHERE email = 'mixed.case@example.com'")
+fake POST /_fake/users '{"id":"user_01MIXED","email":"Mixed.CASE@Example.COM","first_name":"Mix","last_name":"Case"}' >/dev/null
+signin "$(jar mixed)" "login_hint=mixed.case%40example.com"
+expect_json "a mixed-case e-mail finds the same user" ".user.id == $mixed_id and .user.email == \"mixed.case@example.com\""
+
+# An unverified e-mail must not take over an existing account.
+psql_q "INSERT INTO users (document_id, username, email, provider, confirmed, role_id) SELECT 'victimuser00000000000000', 'victim', 'victim@example.com', 'local', true, id FROM roles WHERE type = 'authenticated'" >/dev/null
+fake POST /_fake/users '{"id":"user_01ATTACKER","email":"Victim@Example.com","email_verified":false}' >/dev/null
+users_before=$(psql_q "SELECT count(*) FROM users")
+signin "$(jar attacker)" "login_hint=victim%40example.com"
+expect_error "an unverified e-mail colliding with an account is 403" 403 ForbiddenError
+check "nothing changed: the account is not linked" test -z "$(psql_q "SELECT workos_user_id FROM users WHERE email = 'victim@example.com'")"
+check "nothing changed: no user created" test "$(psql_q "SELECT count(*) FROM users")" = "$users_before"
+check "no JWT is answered" bash -c "! jq -e .jwt <<<'$BODY'"
+
+# --- organizations and roles
+fake POST /_fake/users '{"id":"user_01ORGA","email":"admin@acme.example","first_name":"Ada","last_name":"Admin"}' >/dev/null
+fake POST /_fake/memberships '{"user_id":"user_01ORGA","organization_id":"org_01ACME","role":"admin"}' >/dev/null
+signin "$(jar orga)" "organization=org_01ACME&login_hint=admin%40acme.example"
+expect_status "an organization-scoped login succeeds" 200
+expect_json "the answer carries the organization and its role" '.user.organizationId == "org_01ACME" and .user.role == "admin"'
+orgjwt=$(jq -r .jwt <<<"$BODY")
+req GET /api/users/me -H "Authorization: Bearer $orgjwt"
+expect_json "/api/users/me carries the organization and role" '.organizationId == "org_01ACME" and .role == "admin"'
+check "the organization is recorded" test "$(psql_q "SELECT count(*) FROM organizations WHERE id = 'org_01ACME'")" = 1
+check "the membership is recorded with its role" test "$(psql_q "SELECT role_slug || '/' || status FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'admin@acme.example'")" = "admin/active"
+fake POST /_fake/memberships '{"user_id":"user_01ORGA","organization_id":"org_01ACME","role":"viewer"}' >/dev/null
+signin "$(jar orga2)" "organization=org_01ACME&login_hint=admin%40acme.example"
+expect_json "a changed WorkOS role is recorded at the next sign-in" '.user.role == "viewer"'
+
+# --- bad state: WorkOS is never called
+start_login "$(jar s1)" "login_hint=jane.doe%40example.com" && at_workos
+good_cb=$CB
+cb_path=${CB#http://127.0.0.1:$HTTP_PORT}
+code=$(grep -oE 'code=[^&]+' <<<"$CB" | cut -d= -f2)
+before=$(fake_stat authenticate)
+req GET "/api/auth/workos/callback?code=$code" -b "$(jar s1)"
+expect_error "a missing state is 400" 400 ValidationError "Missing state"
+req GET "/api/auth/workos/callback?code=$code&state=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" -b "$(jar s1)"
+expect_error "a wrong state is 400" 400 ValidationError
+req GET "$cb_path"
+expect_error "no state cookie is 400" 400 ValidationError
+start_login "$(jar other)"
+req GET "$cb_path" -b "$(jar other)"
+expect_error "another browser's cookie is 400" 400 ValidationError
+cookie=$(awk '$6 == "wos_login" {print $7}' "$(jar s1)")
+tampered="${cookie:0:20}$( [ "${cookie:20:1}" = A ] && echo B || echo A)${cookie:21}"
+req GET "$cb_path" -H "Cookie: wos_login=$tampered"
+expect_error "a tampered cookie is 400" 400 ValidationError "Invalid login state cookie"
+req GET "$cb_path" -H "Cookie: wos_login=v1.9999999999.x.y.z"
+expect_error "a forged cookie is 400" 400 ValidationError
+# An authentic but expired cookie, signed here with the same derivation.
+st=$(grep -oE 'state=[^&]+' <<<"$CB" | cut -d= -f2)
+ver=$(cut -d. -f4 <<<"$cookie")
+key=$(printf 'workos-strapi-c login-state cookie v1' | openssl dgst -sha256 -hmac "$WORKOS_COOKIE_PASSWORD" -binary | od -An -tx1 | tr -d ' \n')
+body="v1.$(( $(date +%s) - 5 )).$st.$ver"
+mac=$(printf '%s' "$body" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -binary | openssl base64 -A | tr '+/' '-_' | tr -d '=')
+req GET "$cb_path" -H "Cookie: wos_login=$body.$mac"
+expect_error "an expired state is 400" 400 ValidationError
+check "the error says the state expired" grep -q 'expired' <<<"$BODY"
+check "no bad state reached WorkOS" test "$(fake_stat authenticate)" = "$before"
+req GET "/api/auth/workos/callback?error=access_denied&error_description=%3Cb%3EUser%20said%20no%3C%2Fb%3E&state=$st" -b "$(jar s1)"
+expect_error "an error from WorkOS is 401" 401 UnauthorizedError
+expect_json "the WorkOS reason is in the message, as JSON text" '.error.message | contains("access_denied") and contains("<b>User said no</b>")'
+check "an error callback makes no exchange" test "$(fake_stat authenticate)" = "$before"
+req GET "/api/auth/workos/callback?state=$st" -b "$(jar s1)"
+expect_error "a missing code is 400" 400 ValidationError "Missing code"
+
+# The good callback still works (state, code and cookie untouched), once.
+req GET "$cb_path" -b "$(jar s1)"
+expect_status "the genuine callback succeeds" 200
+req GET "$cb_path" -b "$(jar s1)"
+expect_error "a replayed code is 401" 401 UnauthorizedError "Authentication failed"
+
+fake POST /_fake/config '{"code_ttl":1}' >/dev/null
+start_login "$(jar exp)" "login_hint=jane.doe%40example.com" && at_workos
+sleep 2
+finish "$(jar exp)"
+expect_error "an expired code is 401" 401 UnauthorizedError
+fake POST /_fake/config '{"code_ttl":600}' >/dev/null
+
+# --- WorkOS failing
+fault() { # name fault-json status error-name
+    fake POST /_fake/faults "$2" >/dev/null
+    signin "$(jar f)" "login_hint=jane.doe%40example.com"
+    expect_error "$1 is $3" "$3" "$4"
+    fake DELETE /_fake/faults >/dev/null
+}
+users_before=$(psql_q "SELECT count(*) FROM users")
+fault "WorkOS 500" '{"endpoint":"authenticate","kind":"status","status":500}' 502 BadGatewayError
+fault "WorkOS 429" '{"endpoint":"authenticate","kind":"status","status":429}' 502 BadGatewayError
+fault "WorkOS 400 invalid_grant" '{"endpoint":"authenticate","kind":"status","status":400,"body":{"error":"invalid_grant","error_description":"x"}}' 401 UnauthorizedError
+fault "a WorkOS step-up (403)" '{"endpoint":"authenticate","kind":"status","status":403,"body":{"code":"organization_selection_required","message":"pick one","pending_authentication_token":"p"}}' 403 ForbiddenError
+check "the step-up is named" grep -q organization_selection_required <<<"$BODY"
+fault "malformed JSON from WorkOS" '{"endpoint":"authenticate","kind":"malformed"}' 502 BadGatewayError
+fault "a dropped connection" '{"endpoint":"authenticate","kind":"drop"}' 502 BadGatewayError
+fault "no answer within WORKOS_TIMEOUT" '{"endpoint":"authenticate","kind":"delay","ms":3500}' 504 GatewayTimeoutError
+fault "an access token signed with another key" '{"endpoint":"authenticate","kind":"forge","how":"wrong_key"}' 401 UnauthorizedError
+fault "an alg:none access token" '{"endpoint":"authenticate","kind":"forge","how":"alg_none"}' 401 UnauthorizedError
+fault "an expired access token" '{"endpoint":"authenticate","kind":"forge","how":"expired"}' 401 UnauthorizedError
+fault "an access token with an unknown kid" '{"endpoint":"authenticate","kind":"forge","how":"unknown_kid"}' 401 UnauthorizedError
+fault "an HS256 access token keyed with the public key" '{"endpoint":"authenticate","kind":"forge","how":"hs256"}' 401 UnauthorizedError
+fault "an access token from another issuer" '{"endpoint":"authenticate","kind":"forge","how":"wrong_iss"}' 401 UnauthorizedError
+fault "a tampered access token" '{"endpoint":"authenticate","kind":"forge","how":"tampered"}' 401 UnauthorizedError
+check "failed sign-ins recorded no user" test "$(psql_q "SELECT count(*) FROM users")" = "$users_before"
+
+# Key rotation: the cached JWKS misses the new kid and is fetched again once.
+jwks_before=$(fake_stat jwks)
+fake POST /_fake/rotate-key '{}' >/dev/null
+signin "$(jar rot)" "login_hint=jane.doe%40example.com"
+expect_status "a rotated signing key is picked up" 200
+check "the JWKS was fetched again once" test "$(fake_stat jwks)" = $((jwks_before + 1))
+
+# Rotated again while the JWKS cannot be fetched: WorkOS is failing, 502.
+fake POST /_fake/rotate-key '{}' >/dev/null
+fault "a new key whose JWKS cannot be fetched" '{"endpoint":"jwks","kind":"status","status":500,"count":-1}' 502 BadGatewayError
+check "a refused JWKS recorded no user" test "$(psql_q "SELECT count(*) FROM users")" = "$users_before"
+
+# A blocked user gets no token.
+psql_q "UPDATE users SET blocked = true WHERE id = $jane_id"
+signin "$(jar blocked)" "login_hint=jane.doe%40example.com"
+expect_error "a blocked user is 401" 401 UnauthorizedError
+psql_q "UPDATE users SET blocked = false WHERE id = $jane_id"
+
+# --- twenty parallel first sign-ins of one new person
+fake POST /_fake/users '{"id":"user_01PARALLEL","email":"Para.Llel@example.com","first_name":"Para"}' >/dev/null
+cbs=()
+for i in $(seq 1 20); do
+    start_login "$(jar p$i)" "login_hint=para.llel%40example.com" && at_workos
+    cbs+=("$CB")
+done
+par=()
+for i in $(seq 1 20); do
+    curl -gsS -o "$T_RUN/par.body.$i" -w '%{http_code}\n' -b "$(jar p$i)" "${cbs[$((i - 1))]}" >"$T_RUN/par.st.$i" &
+    par+=($!)
+done
+wait "${par[@]}"
+check "all twenty parallel first sign-ins succeed" test "$(cat "$T_RUN"/par.st.* | sort -u)" = 200
+check "twenty parallel first sign-ins make exactly one user" test "$(psql_q "SELECT count(*) FROM users WHERE email = 'para.llel@example.com'")" = 1
+check "they all got the same user" test "$(cat "$T_RUN"/par.body.* | jq -r .user.id | sort -u | wc -l)" = 1
+
+# Nothing secret in the logs.
+logs="$T_RUN/error.log $T_RUN/lighttpd.stderr"
+check "the API key is not logged" bash -c "! grep -qF sk_test_fake $logs"
+check "codes are not logged" bash -c "! grep -qF '$code' $logs"
+check "the cookie password is not logged" bash -c "! grep -qF '$WORKOS_COOKIE_PASSWORD' $logs"
+check "WorkOS error codes are logged" grep -q 'error "invalid_grant"' "$T_RUN/error.log"
+check "WorkOS request ids are logged" grep -q 'request id "req_' "$T_RUN/error.log"
