@@ -37,12 +37,23 @@ db_init(struct db *db, const char *url, const char *appname)
 	connect_(db);
 }
 
+static void
+cache_clear(struct db *db)
+{
+	for (unsigned i = 0; i < DB_CACHE; i++) {
+		free(db->cache[i].sql);
+		db->cache[i].sql = NULL;
+	}
+	db->cache_used = 0;
+}
+
 void
 db_close(struct db *db)
 {
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	db->conn = NULL;
+	cache_clear(db);
 }
 
 void
@@ -103,12 +114,64 @@ classify(struct db *db, PGresult *r, const char *what, char sqlstate[6])
 	return APP_EDB;
 }
 
+static unsigned long
+hash_sql(const char *s)
+{
+	unsigned long h = 5381;
+
+	for (; *s; s++)
+		h = h * 33 + (unsigned char)*s;
+	return h;
+}
+
+/* Prepare (once per connection) and run a statement built at run time. */
+static PGresult *
+run_cached(struct db *db, const char *sql, int n, const char *const *params)
+{
+	unsigned long h = hash_sql(sql);
+	unsigned slot = (unsigned)(h % DB_CACHE);
+	struct db_cached *c = &db->cache[slot];
+	char name[32];
+
+	snprintf(name, sizeof(name), "dyn%u", slot);
+	if (c->sql != NULL && c->hash == h && c->gen == db->gen && strcmp(c->sql, sql) == 0)
+		return PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+	if (c->sql != NULL && c->gen == db->gen) {
+		/* The slot holds another statement: drop it on the server. */
+		PGresult *d;
+		char dealloc[48];
+
+		snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", name);
+		d = PQexec(db->conn, dealloc);
+		PQclear(d);
+	}
+	free(c->sql);
+	c->sql = NULL;
+	{
+		PGresult *p = PQprepare(db->conn, name, sql, n, NULL);
+
+		if (p == NULL || PQresultStatus(p) != PGRES_COMMAND_OK)
+			return p;
+		PQclear(p);
+	}
+	c->sql = strdup(sql);
+	if (c->sql == NULL) {
+		/* Unrecorded but prepared: drop it so the name can be reused. */
+		PQclear(PQexec(db->conn, "DEALLOCATE ALL"));
+		db->gen++;
+		return PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
+	}
+	c->hash = h;
+	c->gen = db->gen;
+	return PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+}
+
 static PGresult *
 run(struct db *db, struct db_stmt *stmt, const char *sql, int n,
     const char *const *params)
 {
 	if (stmt == NULL)
-		return PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
+		return run_cached(db, sql, n, params);
 	if (stmt->gen != db->gen) {
 		PGresult *p = PQprepare(db->conn, stmt->name, stmt->sql, 0, NULL);
 

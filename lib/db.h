@@ -17,8 +17,19 @@
 #include "app.h"
 #include "arena.h"
 
+#define DB_CACHE 128
+
+/* A statement built at run time, prepared on its first use. */
+struct db_cached {
+	unsigned long hash;
+	char *sql;        /* malloc-owned copy; NULL when the slot is free */
+	unsigned gen;
+};
+
 struct db {
 	PGconn *conn;
+	struct db_cached cache[DB_CACHE];
+	unsigned cache_used;
 	const char *url;
 	const char *appname;
 	unsigned gen;     /* bumped at every (re)connection */
@@ -52,7 +63,11 @@ void db_request_start(struct db *db);
 enum app_err db_exec(struct db *db, struct arena *a, struct db_stmt *stmt,
     int n, const char *const *params, PGresult **res, char sqlstate[6]);
 
-/* Like db_exec, for SQL built at run time (still with parameters only). */
+/*
+ * Like db_exec, for SQL built at run time (still with parameters only).
+ * Each distinct text is prepared once per connection and kept in a small
+ * cache, so a repeated query shape costs one round trip and no parse.
+ */
 enum app_err db_exec_sql(struct db *db, struct arena *a, const char *sql,
     int n, const char *const *params, PGresult **res, char sqlstate[6]);
 

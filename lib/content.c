@@ -1,0 +1,1037 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth.h"
+#include "content.h"
+#include "coll.h"
+#include "cq.h"
+#include "jv.h"
+#include "jw.h"
+#include "log.h"
+#include "qs.h"
+#include "resp.h"
+#include "rnd.h"
+
+/* ---- output */
+
+/* The SELECT list for fields, each aliased to its column name. */
+static void
+select_list(struct sbuf *sb, const struct coll_field *const *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			sbuf_puts(sb, ", ");
+		if (f[i]->type == COLL_DATETIME)
+			sbuf_printf(sb, "to_char(%s AT TIME ZONE 'UTC', "
+			    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS %s",
+			    f[i]->column, f[i]->column);
+		else
+			sbuf_puts(sb, f[i]->column);
+	}
+}
+
+/* All fields of a collection, for answers to writes. */
+static const struct coll_field **
+all_fields(struct arena *a, const struct coll *c)
+{
+	const struct coll_field **f = arena_calloc(a, c->nfields, sizeof(*f));
+
+	if (f != NULL)
+		for (size_t i = 0; i < c->nfields; i++)
+			f[i] = &c->fields[i];
+	return f;
+}
+
+static void
+entry(struct jw *w, PGresult *res, int row, const struct coll_field *const *f,
+    size_t n)
+{
+	jw_obj_open(w);
+	for (size_t i = 0; i < n; i++) {
+		const char *v = db_get(res, row, f[i]->column);
+
+		jw_key(w, f[i]->name);
+		if (v == NULL)
+			jw_null(w);
+		else if (f[i]->type == COLL_ID)
+			jw_raw(w, v);
+		else
+			jw_str(w, v);
+	}
+	jw_obj_close(w);
+}
+
+static void
+answer_one(struct req *r, int status, PGresult *res,
+    const struct coll_field *const *f, size_t n)
+{
+	struct sbuf sb;
+	struct jw w;
+
+	sbuf_init(&sb, r->arena, 4 * 1024 * 1024);
+	jw_init(&w, &sb);
+	jw_obj_open(&w);
+	jw_key(&w, "data");
+	entry(&w, res, 0, f, n);
+	jw_key(&w, "meta");
+	jw_raw(&w, "{}");
+	jw_obj_close(&w);
+	resp_json(r, status, &sb);
+}
+
+static void
+cq_fail(struct req *r, enum app_err e, const struct cq_error *err)
+{
+	if (e == APP_EINPUT)
+		resp_error(r, err->status, err->name, err->message, err->details);
+	else
+		resp_fail(r, e);
+}
+
+static void
+not_found(struct req *r)
+{
+	resp_error(r, 404, "NotFoundError", "Not Found", NULL);
+}
+
+static const char *
+action(struct req *r, const struct coll *c, const char *what)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb, r->arena, 256);
+	sbuf_printf(&sb, "%s%s", c->action_prefix, what);
+	return sbuf_str(&sb);
+}
+
+/* The organization the caller is an active member of, or NULL. */
+static const char *
+caller_org(const struct req *r)
+{
+	return r->user != NULL ? r->user->org : NULL;
+}
+
+/* ---- find and findOne */
+
+static json_object *
+parse_query(struct req *r)
+{
+	json_object *q = NULL;
+
+	if (qs_parse(r->arena, r->query, strlen(r->query), &q) != APP_OK)
+		return NULL;
+	return q;
+}
+
+static void
+find(struct req *r, const struct coll *c)
+{
+	struct cq q;
+	struct cq_error err;
+	struct sbuf sql, sb;
+	struct jw w;
+	enum app_err e;
+	PGresult *res;
+	const char **params;
+	int np, base;
+	long long total = -1;
+	char lim[32], off[32];
+
+	if (auth_require(r, action(r, c, "find")) != 0)
+		return;
+	base = c->org_scoped ? 2 : 1;
+	e = cq_compile(r->arena, c, parse_query(r), base, &q, &err);
+	if (e != APP_OK) {
+		cq_fail(r, e, &err);
+		return;
+	}
+	np = base - 1 + q.nparams + 2;
+	params = arena_calloc(r->arena, (size_t)np, sizeof(*params));
+	if (params == NULL) {
+		resp_fail(r, APP_ENOMEM);
+		return;
+	}
+	if (c->org_scoped)
+		params[0] = caller_org(r);
+	for (int i = 0; i < q.nparams; i++)
+		params[base - 1 + i] = q.params[i];
+	snprintf(lim, sizeof(lim), "%lld", q.limit);
+	snprintf(off, sizeof(off), "%lld", q.start);
+	params[np - 2] = lim;
+	params[np - 1] = off;
+
+	/* One round trip: the page and, alongside, the total. */
+	sbuf_init(&sql, r->arena, 64 * 1024);
+	sbuf_puts(&sql, "SELECT ");
+	select_list(&sql, q.fields, q.nfields);
+	if (q.with_count)
+		sbuf_puts(&sql, ", count(*) OVER () AS _total");
+	sbuf_printf(&sql, " FROM %s WHERE ", c->table);
+	if (c->org_scoped)
+		sbuf_puts(&sql, "(status = 'published' OR organization_id = $1) AND ");
+	sbuf_printf(&sql, "(%s) ORDER BY %s LIMIT $%d OFFSET $%d", q.where,
+	    q.order_by, np - 1, np);
+	if (sbuf_err(&sql) != APP_OK) {
+		resp_fail(r, sbuf_err(&sql));
+		return;
+	}
+	e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res, NULL);
+	if (e != APP_OK) {
+		resp_fail(r, e == APP_EINPUT ? APP_EINPUT : e);
+		return;
+	}
+	if (q.with_count && PQntuples(res) > 0) {
+		total = db_get_ll(res, 0, "_total", 0);
+	} else if (q.with_count) {
+		/* A page past the end still reports the total. */
+		PGresult *cr;
+
+		sbuf_init(&sql, r->arena, 64 * 1024);
+		sbuf_printf(&sql, "SELECT count(*) AS n FROM %s WHERE ", c->table);
+		if (c->org_scoped)
+			sbuf_puts(&sql, "(status = 'published' OR organization_id = $1) AND ");
+		sbuf_printf(&sql, "(%s)", q.where);
+		e = sbuf_err(&sql);
+		if (e == APP_OK)
+			e = db_exec_sql(&r->app->db, r->arena, sql.data, np - 2,
+			    params, &cr, NULL);
+		if (e != APP_OK) {
+			resp_fail(r, e);
+			return;
+		}
+		total = db_get_ll(cr, 0, "n", 0);
+	}
+
+	sbuf_init(&sb, r->arena, 16 * 1024 * 1024);
+	jw_init(&w, &sb);
+	jw_obj_open(&w);
+	jw_key(&w, "data");
+	jw_arr_open(&w);
+	for (int i = 0; i < PQntuples(res); i++)
+		entry(&w, res, i, q.fields, q.nfields);
+	jw_arr_close(&w);
+	jw_key(&w, "meta");
+	jw_obj_open(&w);
+	jw_key(&w, "pagination");
+	jw_obj_open(&w);
+	if (q.page_form && q.with_count) {
+		jw_key(&w, "page");
+		jw_int(&w, q.start / q.limit + 1);
+		jw_key(&w, "pageSize");
+		jw_int(&w, q.limit);
+		jw_key(&w, "pageCount");
+		jw_int(&w, (total + q.limit - 1) / q.limit);
+		jw_key(&w, "total");
+		jw_int(&w, total);
+	} else {
+		jw_key(&w, "start");
+		jw_int(&w, q.start);
+		jw_key(&w, "limit");
+		jw_int(&w, q.limit);
+		if (q.with_count) {
+			jw_key(&w, "total");
+			jw_int(&w, total);
+		}
+	}
+	jw_obj_close(&w);
+	jw_obj_close(&w);
+	jw_obj_close(&w);
+	resp_json(r, 200, &sb);
+}
+
+/* A documentId can only be 24 of [a-z0-9]: anything else matches nothing. */
+static int
+valid_document_id(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9')))
+			return 0;
+	return n == RND_DOCUMENT_ID_LEN;
+}
+
+static void
+find_one(struct req *r, const struct coll *c)
+{
+	struct cq q;
+	struct cq_error err;
+	struct sbuf sql;
+	enum app_err e;
+	PGresult *res;
+	const char *p[2];
+
+	if (auth_require(r, action(r, c, "findOne")) != 0)
+		return;
+	e = cq_compile_fields(r->arena, c, parse_query(r), &q, &err);
+	if (e != APP_OK) {
+		cq_fail(r, e, &err);
+		return;
+	}
+	if (!valid_document_id(r->param)) {
+		not_found(r);
+		return;
+	}
+	p[0] = r->param;
+	p[1] = caller_org(r);
+	sbuf_init(&sql, r->arena, 8192);
+	sbuf_puts(&sql, "SELECT ");
+	select_list(&sql, q.fields, q.nfields);
+	sbuf_printf(&sql, " FROM %s WHERE document_id = $1", c->table);
+	/* Another organization's draft is 404: its existence is not told. */
+	if (c->org_scoped)
+		sbuf_puts(&sql, " AND (status = 'published' OR organization_id = $2)");
+	if (sbuf_err(&sql) != APP_OK) {
+		resp_fail(r, sbuf_err(&sql));
+		return;
+	}
+	e = db_exec_sql(&r->app->db, r->arena, sql.data, c->org_scoped ? 2 : 1, p,
+	    &res, NULL);
+	if (e != APP_OK) {
+		resp_fail(r, e);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		not_found(r);
+		return;
+	}
+	answer_one(r, 200, res, q.fields, q.nfields);
+}
+
+/* ---- request bodies */
+
+struct value {
+	const struct coll_field *f;
+	const char *v;   /* NULL: SQL NULL */
+};
+
+struct body {
+	struct value vals[16];
+	int n;
+	struct sbuf errs;    /* JSON array items */
+	int nerr;
+	const char *first;   /* first error message */
+};
+
+static void
+body_error(struct body *b, const char *path, const char *msg)
+{
+	struct jw w;
+
+	if (b->nerr == 0)
+		b->first = arena_strdup(b->errs.arena, msg);
+	else
+		sbuf_putc(&b->errs, ',');
+	jw_init(&w, &b->errs);
+	jw_obj_open(&w);
+	jw_key(&w, "path");
+	jw_arr_open(&w);
+	jw_str(&w, path);
+	jw_arr_close(&w);
+	jw_key(&w, "message");
+	jw_str(&w, msg);
+	jw_key(&w, "name");
+	jw_str(&w, "ValidationError");
+	jw_obj_close(&w);
+	b->nerr++;
+}
+
+static size_t
+utf8_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			c++;
+	return c;
+}
+
+static int
+uid_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && strchr("-_.~", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+/* Send an error for a bad body, Strapi's way.  Returns -1. */
+static int
+bad_request(struct req *r, const char *msg, const char *details)
+{
+	resp_error(r, 400, "ValidationError", msg, details);
+	return -1;
+}
+
+static int
+invalid_key(struct req *r, const char *key)
+{
+	struct sbuf m, d;
+	struct jw w;
+
+	sbuf_init(&m, r->arena, 1024);
+	sbuf_printf(&m, "Invalid key %.200s", key);
+	sbuf_init(&d, r->arena, 1024);
+	jw_init(&w, &d);
+	jw_obj_open(&w);
+	jw_key(&w, "key");
+	jw_str(&w, key);
+	jw_key(&w, "path");
+	jw_str(&w, key);
+	jw_key(&w, "source");
+	jw_str(&w, "body");
+	jw_obj_close(&w);
+	return bad_request(r, sbuf_str(&m), sbuf_str(&d));
+}
+
+/*
+ * Read and check the {"data": {...}} body.  On failure the answer has been
+ * sent and -1 is returned.
+ */
+static int
+read_body(struct req *r, const struct coll *c, bool create, struct body *b)
+{
+	const char *ct = req_param(r, "CONTENT_TYPE"), *why = NULL, *jerr = NULL;
+	char *buf;
+	size_t len;
+	json_object *root, *data;
+	enum app_err e;
+
+	memset(b, 0, sizeof(*b));
+	sbuf_init(&b->errs, r->arena, 64 * 1024);
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
+	    (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
+		resp_error(r, 415, "UnsupportedMediaTypeError",
+		    "Content-Type must be application/json", NULL);
+		return -1;
+	}
+	e = req_body(r, REQ_BODY_MAX, &buf, &len, &why);
+	if (e == APP_ETOOBIG) {
+		resp_error(r, 413, "PayloadTooLargeError", "request entity too large", NULL);
+		return -1;
+	}
+	if (e != APP_OK) {
+		if (e == APP_EINPUT)
+			return bad_request(r, why, NULL);
+		resp_fail(r, e);
+		return -1;
+	}
+	if (jv_parse(r->arena, buf, len, &root, &jerr) != APP_OK) {
+		struct sbuf m;
+
+		sbuf_init(&m, r->arena, 512);
+		sbuf_printf(&m, "Invalid JSON in the request body: %s", jerr ? jerr : "parse error");
+		return bad_request(r, sbuf_str(&m), NULL);
+	}
+	data = jv_get(root, "data");
+	if (!json_object_is_type(root, json_type_object) || data == NULL ||
+	    !json_object_is_type(data, json_type_object))
+		return bad_request(r, "Missing \"data\" payload in the request body", NULL);
+
+	json_object_object_foreach(data, key, val) {
+		const struct coll_field *f = coll_field(c, key);
+		const char *s;
+		size_t sl;
+
+		if (f == NULL || !f->writable)
+			return invalid_key(r, key);
+		if (b->n >= (int)ARRAY_LEN(b->vals))
+			return invalid_key(r, key);
+		b->vals[b->n].f = f;
+		b->vals[b->n].v = NULL;
+		b->n++;
+		if (val == NULL) {
+			char m[300];
+
+			if (f->required) {
+				snprintf(m, sizeof(m), create ? "%s must be defined." :
+				    "%s cannot be null.", f->name);
+				body_error(b, f->name, m);
+			}
+			continue;
+		}
+		if (!json_object_is_type(val, json_type_string)) {
+			char m[400];
+
+			snprintf(m, sizeof(m), "%s must be a `string` type, but the final "
+			    "value was: `%.100s`.", f->name,
+			    json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN));
+			body_error(b, f->name, m);
+			continue;
+		}
+		s = json_object_get_string(val);
+		sl = (size_t)json_object_get_string_len(val);
+		if (memchr(s, '\0', sl) != NULL) {
+			char m[300];
+
+			snprintf(m, sizeof(m), "%s must not contain NUL characters", f->name);
+			body_error(b, f->name, m);
+			continue;
+		}
+		if (f->max_len > 0 && utf8_chars(s, sl) > (size_t)f->max_len) {
+			char m[300];
+
+			snprintf(m, sizeof(m), "%s must be at most %d characters", f->name,
+			    f->max_len);
+			body_error(b, f->name, m);
+			continue;
+		}
+		if (f->enum_values != NULL) {
+			int ok = 0;
+			char list[200] = "";
+
+			for (const char *const *ev = f->enum_values; *ev; ev++) {
+				ok |= strcmp(*ev, s) == 0;
+				snprintf(list + strlen(list), sizeof(list) - strlen(list),
+				    "%s%s", list[0] ? ", " : "", *ev);
+			}
+			if (!ok) {
+				char m[400];
+
+				snprintf(m, sizeof(m), "%s must be one of the following "
+				    "values: %s", f->name, list);
+				body_error(b, f->name, m);
+				continue;
+			}
+		}
+		if (f->uid && !uid_ok(s)) {
+			char m[300];
+
+			snprintf(m, sizeof(m), "%s must match the following: "
+			    "\"/^[A-Za-z0-9-_.~]*$/\"", f->name);
+			body_error(b, f->name, m);
+			continue;
+		}
+		b->vals[b->n - 1].v = s;
+	}
+	if (create) {
+		for (size_t i = 0; i < c->nfields; i++) {
+			const struct coll_field *f = &c->fields[i];
+			bool given = false;
+			char m[300];
+
+			if (!f->required)
+				continue;
+			for (int j = 0; j < b->n; j++)
+				given |= b->vals[j].f == f;
+			if (!given) {
+				snprintf(m, sizeof(m), "%s must be defined.", f->name);
+				body_error(b, f->name, m);
+			}
+		}
+	}
+	if (b->nerr > 0) {
+		struct sbuf d, m;
+
+		sbuf_init(&d, r->arena, b->errs.len + 64);
+		sbuf_puts(&d, "{\"errors\":[");
+		sbuf_putn(&d, b->errs.data, b->errs.len);
+		sbuf_puts(&d, "]}");
+		sbuf_init(&m, r->arena, 512);
+		if (b->nerr == 1)
+			sbuf_puts(&m, b->first);
+		else
+			sbuf_printf(&m, "%d errors occurred", b->nerr);
+		return bad_request(r, sbuf_str(&m), sbuf_str(&d));
+	}
+	return 0;
+}
+
+static struct value *
+body_get(struct body *b, const char *name)
+{
+	for (int i = 0; i < b->n; i++)
+		if (strcmp(b->vals[i].f->name, name) == 0)
+			return &b->vals[i];
+	return NULL;
+}
+
+/* ---- slugs */
+
+char *
+content_slugify(struct arena *a, const char *s)
+{
+	/* The Latin-1 letters @sindresorhus/slugify spells out in ASCII. */
+	static const struct { const char *from, *to; } tr[] = {
+		{ "ä", "ae" }, { "ö", "oe" }, { "ü", "ue" }, { "Ä", "Ae" }, { "Ö", "Oe" },
+		{ "Ü", "Ue" }, { "ß", "ss" }, { "à", "a" }, { "á", "a" }, { "â", "a" },
+		{ "ã", "a" }, { "å", "a" }, { "æ", "ae" }, { "ç", "c" }, { "è", "e" },
+		{ "é", "e" }, { "ê", "e" }, { "ë", "e" }, { "ì", "i" }, { "í", "i" },
+		{ "î", "i" }, { "ï", "i" }, { "ñ", "n" }, { "ò", "o" }, { "ó", "o" },
+		{ "ô", "o" }, { "õ", "o" }, { "ø", "o" }, { "ù", "u" }, { "ú", "u" },
+		{ "û", "u" }, { "ý", "y" }, { "ÿ", "y" }, { "À", "A" }, { "Á", "A" },
+		{ "Â", "A" }, { "Ã", "A" }, { "Å", "A" }, { "Æ", "AE" }, { "Ç", "C" },
+		{ "È", "E" }, { "É", "E" }, { "Ê", "E" }, { "Ë", "E" }, { "Ì", "I" },
+		{ "Í", "I" }, { "Î", "I" }, { "Ï", "I" }, { "Ñ", "N" }, { "Ò", "O" },
+		{ "Ó", "O" }, { "Ô", "O" }, { "Õ", "O" }, { "Ø", "O" }, { "Ù", "U" },
+		{ "Ú", "U" }, { "Û", "U" }, { "Ý", "Y" }, { "œ", "oe" }, { "Œ", "OE" },
+	};
+	struct sbuf t, out;
+
+	/* 1. transliterate, '&' -> " and ", split camelCase */
+	sbuf_init(&t, a, 4096);
+	for (const char *p = s; *p && t.len < 1000;) {
+		size_t i;
+
+		for (i = 0; i < ARRAY_LEN(tr); i++) {
+			size_t l = strlen(tr[i].from);
+
+			if (strncmp(p, tr[i].from, l) == 0) {
+				sbuf_puts(&t, tr[i].to);
+				p += l;
+				break;
+			}
+		}
+		if (i < ARRAY_LEN(tr))
+			continue;
+		if (*p == '&')
+			sbuf_puts(&t, " and ");
+		else {
+			if (isupper((unsigned char)*p) && p > s && islower((unsigned char)p[-1]))
+				sbuf_putc(&t, ' ');
+			sbuf_putc(&t, *p);
+		}
+		p++;
+	}
+	/* 2. lower case; runs of anything else become one '-' */
+	sbuf_init(&out, a, 4096);
+	for (size_t i = 0; i < t.len; i++) {
+		unsigned char ch = (unsigned char)t.data[i];
+
+		if (isalnum(ch) && ch < 0x80)
+			sbuf_putc(&out, (char)tolower(ch));
+		else if (out.len > 0 && out.data[out.len - 1] != '-')
+			sbuf_putc(&out, '-');
+	}
+	while (out.len > 0 && out.data[out.len - 1] == '-')
+		sbuf_truncate(&out, out.len - 1);
+	if (out.len > 200)
+		sbuf_truncate(&out, 200);
+	while (out.len > 0 && out.data[out.len - 1] == '-')
+		sbuf_truncate(&out, out.len - 1);
+	if (sbuf_err(&out) != APP_OK || sbuf_err(&t) != APP_OK)
+		return NULL;
+	return arena_strdup(a, sbuf_str(&out));
+}
+
+/*
+ * The first free slug among base, base-1, base-2, ... in the collection
+ * (the caller's organization for blog posts), ignoring the entry self.
+ */
+static enum app_err
+free_slug(struct req *r, const struct coll *c, const char *base,
+    const char *org, const char *self, const char **out)
+{
+	struct sbuf sql, pat;
+	PGresult *res;
+	const char *p[4];
+	enum app_err e;
+	int n;
+
+	sbuf_init(&pat, r->arena, 1024);
+	for (const char *s = base; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			sbuf_putc(&pat, '\\');
+		sbuf_putc(&pat, *s);
+	}
+	sbuf_puts(&pat, "-%");
+	sbuf_init(&sql, r->arena, 1024);
+	sbuf_printf(&sql, "SELECT slug FROM %s WHERE (slug = $1 OR slug LIKE $2)"
+	    " AND document_id IS DISTINCT FROM $3", c->table);
+	if (c->org_scoped)
+		sbuf_puts(&sql, " AND organization_id = $4");
+	if (sbuf_err(&sql) != APP_OK || sbuf_err(&pat) != APP_OK)
+		return APP_ENOMEM;
+	p[0] = base;
+	p[1] = pat.data;
+	p[2] = self;
+	p[3] = org;
+	e = db_exec_sql(&r->app->db, r->arena, sql.data, c->org_scoped ? 4 : 3, p,
+	    &res, NULL);
+	if (e != APP_OK)
+		return e;
+	n = PQntuples(res);
+	for (int k = 0; k <= n; k++) {
+		char cand[300];
+		bool taken = false;
+
+		if (k == 0)
+			snprintf(cand, sizeof(cand), "%s", base);
+		else
+			snprintf(cand, sizeof(cand), "%s-%d", base, k);
+		for (int i = 0; i < n && !taken; i++)
+			taken = strcmp(PQgetvalue(res, i, 0), cand) == 0;
+		if (!taken) {
+			*out = arena_strdup(r->arena, cand);
+			return *out ? APP_OK : APP_ENOMEM;
+		}
+	}
+	return APP_EINTERNAL;
+}
+
+static int
+slug_taken(struct req *r)
+{
+	return bad_request(r, "This attribute must be unique",
+	    "{\"errors\":[{\"path\":[\"slug\"],\"message\":\"This attribute must be unique\","
+	    "\"name\":\"ValidationError\"}]}");
+}
+
+/* ---- organization rules of blog posts */
+
+static struct db_stmt q_org_role = DB_STMT("content_org_role",
+    "SELECT EXISTS (SELECT 1 FROM organization_role_permissions"
+    " WHERE role_slug = $1 AND action = $2) AS allowed");
+
+/*
+ * May the caller write blog posts (action) of their organization?
+ * Answers and returns -1 when not.
+ */
+static int
+org_write_allowed(struct req *r, const char *act)
+{
+	PGresult *res;
+	const char *p[2];
+	enum app_err e;
+
+	if (caller_org(r) == NULL) {
+		resp_error(r, 403, "ForbiddenError", "Organization membership required", NULL);
+		return -1;
+	}
+	p[0] = r->user->org_role;
+	p[1] = act;
+	e = db_exec(&r->app->db, r->arena, &q_org_role, 2, p, &res, NULL);
+	if (e != APP_OK) {
+		resp_fail(r, e);
+		return -1;
+	}
+	if (!db_get_bool(res, 0, "allowed")) {
+		resp_error(r, 403, "ForbiddenError", "Forbidden", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* The body may name the caller's organization, and no other. */
+static int
+body_org_ok(struct req *r, struct body *b)
+{
+	struct value *v = body_get(b, "organizationId");
+
+	if (v != NULL && (v->v == NULL || strcmp(v->v, caller_org(r)) != 0)) {
+		resp_error(r, 403, "ForbiddenError",
+		    "A blog post belongs to the organization of the token", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * An existing post the caller wants to change: 404 when they cannot see
+ * it, 403 when it is another organization's published post.
+ */
+static int
+post_of_caller(struct req *r, const char **status)
+{
+	static struct db_stmt q = DB_STMT("content_post_owner",
+	    "SELECT organization_id, status FROM blog_posts WHERE document_id = $1");
+	PGresult *res;
+	const char *p[1] = { r->param };
+	const char *org;
+	enum app_err e;
+
+	if (!valid_document_id(r->param)) {
+		not_found(r);
+		return -1;
+	}
+	e = db_exec(&r->app->db, r->arena, &q, 1, p, &res, NULL);
+	if (e != APP_OK) {
+		resp_fail(r, e);
+		return -1;
+	}
+	if (PQntuples(res) != 1) {
+		not_found(r);
+		return -1;
+	}
+	org = db_get(res, 0, "organization_id");
+	*status = db_get(res, 0, "status");
+	if (caller_org(r) == NULL || strcmp(org, caller_org(r)) != 0) {
+		if (strcmp(*status, "published") == 0)
+			resp_error(r, 403, "ForbiddenError", "Forbidden", NULL);
+		else
+			not_found(r);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- create, update, delete */
+
+static void
+create(struct req *r, const struct coll *c)
+{
+	struct body b;
+	struct sbuf sql, cols, vals;
+	const char *params[20], *slug = NULL, *org = NULL;
+	struct value *sv, *st;
+	const struct coll_field **f;
+	char did[RND_DOCUMENT_ID_LEN + 1];
+	PGresult *res;
+	enum app_err e;
+	bool generated;
+	int np;
+
+	if (auth_require(r, action(r, c, "create")) != 0)
+		return;
+	if (c->org_scoped && org_write_allowed(r, action(r, c, "create")) != 0)
+		return;
+	if (read_body(r, c, true, &b) != 0)
+		return;
+	if (c->org_scoped) {
+		if (body_org_ok(r, &b) != 0)
+			return;
+		org = caller_org(r);
+	}
+	sv = body_get(&b, "slug");
+	generated = sv == NULL || sv->v == NULL || sv->v[0] == '\0';
+	st = body_get(&b, "status");
+	f = all_fields(r->arena, c);
+	if (f == NULL) {
+		resp_fail(r, APP_ENOMEM);
+		return;
+	}
+
+	for (int attempt = 0; attempt < 5; attempt++) {
+		if (generated) {
+			const char *base = content_slugify(r->arena, body_get(&b, "title")->v);
+
+			if (base == NULL) {
+				resp_fail(r, APP_ENOMEM);
+				return;
+			}
+			if (base[0] == '\0')
+				base = c->org_scoped ? "blog-post" : "article";
+			e = free_slug(r, c, base, org, NULL, &slug);
+			if (e != APP_OK) {
+				resp_fail(r, e);
+				return;
+			}
+		} else {
+			slug = sv->v;
+		}
+		if (rnd_document_id(did) != APP_OK) {
+			resp_fail(r, APP_EINTERNAL);
+			return;
+		}
+		np = 0;
+		sbuf_init(&cols, r->arena, 1024);
+		sbuf_init(&vals, r->arena, 1024);
+		params[np++] = did;
+		sbuf_puts(&cols, "document_id");
+		sbuf_puts(&vals, "$1");
+		for (int i = 0; i < b.n; i++) {
+			const char *name = b.vals[i].f->name;
+
+			if (strcmp(name, "slug") == 0 || strcmp(name, "organizationId") == 0)
+				continue;
+			if (strcmp(name, "status") == 0 && b.vals[i].v == NULL)
+				continue; /* null status: the column's default */
+			params[np++] = b.vals[i].v;
+			sbuf_printf(&cols, ", %s", b.vals[i].f->column);
+			sbuf_printf(&vals, ", $%d", np);
+		}
+		params[np++] = slug;
+		sbuf_puts(&cols, ", slug");
+		sbuf_printf(&vals, ", $%d", np);
+		if (c->org_scoped) {
+			params[np++] = org;
+			sbuf_puts(&cols, ", organization_id, published_at");
+			sbuf_printf(&vals, ", $%d, CASE WHEN coalesce($%d, 'draft') = 'published'"
+			    " THEN now() END", np, np + 1);
+			params[np++] = st != NULL ? st->v : NULL;
+		}
+		sbuf_init(&sql, r->arena, 8192);
+		sbuf_printf(&sql, "INSERT INTO %s (%s) VALUES (%s) RETURNING ", c->table,
+		    cols.data, vals.data);
+		select_list(&sql, f, c->nfields);
+		if (sbuf_err(&sql) != APP_OK || sbuf_err(&cols) != APP_OK ||
+		    sbuf_err(&vals) != APP_OK) {
+			resp_fail(r, APP_ENOMEM);
+			return;
+		}
+		e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res, NULL);
+		if (e == APP_ECONFLICT && generated)
+			continue; /* a parallel write took the slug: draw again */
+		if (e == APP_ECONFLICT) {
+			slug_taken(r);
+			return;
+		}
+		if (e != APP_OK) {
+			resp_fail(r, e);
+			return;
+		}
+		answer_one(r, 201, res, f, c->nfields);
+		return;
+	}
+	resp_error(r, 503, "ServiceUnavailableError", "Could not find a free slug, try again", NULL);
+}
+
+static void
+update(struct req *r, const struct coll *c)
+{
+	struct body b;
+	struct sbuf sql;
+	const char *params[20], *slug = NULL, *status = NULL;
+	struct value *sv, *tv, *st;
+	const struct coll_field **f;
+	PGresult *res;
+	enum app_err e;
+	bool regen;
+	int np;
+
+	if (auth_require(r, action(r, c, "update")) != 0)
+		return;
+	if (c->org_scoped) {
+		if (org_write_allowed(r, action(r, c, "update")) != 0)
+			return;
+		if (post_of_caller(r, &status) != 0)
+			return;
+	} else if (!valid_document_id(r->param)) {
+		not_found(r);
+		return;
+	}
+	if (read_body(r, c, false, &b) != 0)
+		return;
+	if (c->org_scoped && body_org_ok(r, &b) != 0)
+		return;
+	sv = body_get(&b, "slug");
+	tv = body_get(&b, "title");
+	st = body_get(&b, "status");
+	regen = tv != NULL && tv->v != NULL && (sv == NULL || sv->v == NULL || sv->v[0] == '\0');
+	f = all_fields(r->arena, c);
+	if (f == NULL) {
+		resp_fail(r, APP_ENOMEM);
+		return;
+	}
+	for (int attempt = 0; attempt < 5; attempt++) {
+		if (regen) {
+			const char *base = content_slugify(r->arena, tv->v);
+
+			if (base == NULL) {
+				resp_fail(r, APP_ENOMEM);
+				return;
+			}
+			if (base[0] == '\0')
+				base = c->org_scoped ? "blog-post" : "article";
+			e = free_slug(r, c, base, caller_org(r), r->param, &slug);
+			if (e != APP_OK) {
+				resp_fail(r, e);
+				return;
+			}
+		} else if (sv != NULL) {
+			slug = sv->v;
+		}
+		np = 0;
+		params[np++] = r->param;
+		sbuf_init(&sql, r->arena, 8192);
+		sbuf_printf(&sql, "UPDATE %s SET updated_at = now()", c->table);
+		for (int i = 0; i < b.n; i++) {
+			const char *name = b.vals[i].f->name;
+
+			if (strcmp(name, "slug") == 0 || strcmp(name, "organizationId") == 0)
+				continue;
+			if (strcmp(name, "status") == 0 && b.vals[i].v == NULL)
+				continue; /* status cannot be unset: keep it */
+			params[np++] = b.vals[i].v;
+			sbuf_printf(&sql, ", %s = $%d", b.vals[i].f->column, np);
+		}
+		if (regen || sv != NULL) {
+			params[np++] = slug != NULL && slug[0] != '\0' ? slug : NULL;
+			sbuf_printf(&sql, ", slug = $%d", np);
+		}
+		if (c->org_scoped && st != NULL && st->v != NULL &&
+		    strcmp(st->v, "published") == 0 && strcmp(status, "published") != 0)
+			sbuf_puts(&sql, ", published_at = now()");
+		sbuf_puts(&sql, " WHERE document_id = $1");
+		if (c->org_scoped) {
+			/* The row stays in the caller's organization, whatever races. */
+			params[np++] = caller_org(r);
+			sbuf_printf(&sql, " AND organization_id = $%d", np);
+		}
+		sbuf_puts(&sql, " RETURNING ");
+		select_list(&sql, f, c->nfields);
+		if (sbuf_err(&sql) != APP_OK) {
+			resp_fail(r, APP_ENOMEM);
+			return;
+		}
+		e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res, NULL);
+		if (e == APP_ECONFLICT && regen)
+			continue;
+		if (e == APP_ECONFLICT) {
+			slug_taken(r);
+			return;
+		}
+		if (e != APP_OK) {
+			resp_fail(r, e);
+			return;
+		}
+		if (PQntuples(res) != 1) {
+			not_found(r);
+			return;
+		}
+		answer_one(r, 200, res, f, c->nfields);
+		return;
+	}
+	resp_error(r, 503, "ServiceUnavailableError", "Could not find a free slug, try again", NULL);
+}
+
+static void
+delete(struct req *r, const struct coll *c)
+{
+	struct sbuf sql;
+	const char *p[2], *status;
+	PGresult *res;
+	enum app_err e;
+
+	if (auth_require(r, action(r, c, "delete")) != 0)
+		return;
+	if (c->org_scoped) {
+		if (org_write_allowed(r, action(r, c, "delete")) != 0)
+			return;
+		if (post_of_caller(r, &status) != 0)
+			return;
+	} else if (!valid_document_id(r->param)) {
+		not_found(r);
+		return;
+	}
+	p[0] = r->param;
+	p[1] = caller_org(r);
+	sbuf_init(&sql, r->arena, 512);
+	sbuf_printf(&sql, "DELETE FROM %s WHERE document_id = $1%s RETURNING id",
+	    c->table, c->org_scoped ? " AND organization_id = $2" : "");
+	e = db_exec_sql(&r->app->db, r->arena, sql.data, c->org_scoped ? 2 : 1, p,
+	    &res, NULL);
+	if (e != APP_OK) {
+		resp_fail(r, e);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		not_found(r);
+		return;
+	}
+	resp_empty(r, 204);
+}
+
+void content_articles_find(struct req *r) { find(r, &coll_articles); }
+void content_articles_find_one(struct req *r) { find_one(r, &coll_articles); }
+void content_articles_create(struct req *r) { create(r, &coll_articles); }
+void content_articles_update(struct req *r) { update(r, &coll_articles); }
+void content_articles_delete(struct req *r) { delete(r, &coll_articles); }
+void content_posts_find(struct req *r) { find(r, &coll_blog_posts); }
+void content_posts_find_one(struct req *r) { find_one(r, &coll_blog_posts); }
+void content_posts_create(struct req *r) { create(r, &coll_blog_posts); }
+void content_posts_update(struct req *r) { update(r, &coll_blog_posts); }
+void content_posts_delete(struct req *r) { delete(r, &coll_blog_posts); }

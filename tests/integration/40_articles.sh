@@ -1,0 +1,281 @@
+# Articles: Strapi-compatible CRUD, query language and bad input, through
+# lighttpd and real Postgres.
+
+uid=$(mkuser "writer@example.com")
+tok=$(token --id "$uid")
+auth=(-H "Authorization: Bearer $tok")
+json=(-H 'Content-Type: application/json')
+
+post() { req POST /api/articles "${auth[@]}" "${json[@]}" --data-binary "$1"; }
+
+req GET /api/articles
+expect_status "anonymous find is allowed (public role)" 200
+expect_json "an empty collection has Strapi's envelope" '.data == [] and .meta.pagination == {"page":1,"pageSize":25,"pageCount":0,"total":0}'
+
+req POST /api/articles "${json[@]}" --data '{"data":{"title":"x"}}'
+expect_error "anonymous create is 403" 403 ForbiddenError "Forbidden"
+req POST /api/articles -H "Authorization: Bearer nope" "${json[@]}" --data '{"data":{"title":"x"}}'
+expect_error "a bad token on create is 401" 401 UnauthorizedError
+
+post '{"data":{"title":"Hello World!","content":"First post"}}'
+expect_status "create answers 201" 201
+expect_json "create answers the entry, Strapi-shaped" '(.data.id|type) == "number" and (.data.documentId|test("^[a-z][a-z0-9]{23}$")) and .data.title == "Hello World!" and .data.content == "First post" and .meta == {}'
+expect_json "a slug is generated from the title" '.data.slug == "hello-world"'
+expect_json "timestamps are ISO-8601 UTC with milliseconds" '[.data.createdAt, .data.updatedAt, .data.publishedAt] | all(test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$"))'
+expect_json "keys come in Strapi's order" '(.data|keys_unsorted) == ["id","documentId","title","content","slug","createdAt","updatedAt","publishedAt"]'
+doc1=$(jq -r .data.documentId <<<"$BODY")
+
+post '{"data":{"title":"Hello, world"}}'
+expect_json "a second title with the same slug gets -1" '.data.slug == "hello-world-1"'
+post '{"data":{"title":"Crème Brûlée & Co"}}'
+expect_json "slugs are transliterated to ASCII" '.data.slug == "creme-brulee-and-co"'
+post '{"data":{"title":"Given","slug":"my-own.slug_1~"}}'
+expect_json "a valid given slug is kept" '.data.slug == "my-own.slug_1~"'
+post '{"data":{"title":"Again","slug":"my-own.slug_1~"}}'
+expect_error "a duplicate given slug is 400" 400 ValidationError "This attribute must be unique"
+post '{"data":{"title":"Bad","slug":"no spaces!"}}'
+expect_error "a slug outside the UID pattern is 400" 400 ValidationError
+expect_json "the slug error names the path" '.error.details.errors[0].path == ["slug"]'
+
+req GET "/api/articles/$doc1"
+expect_status "findOne answers 200" 200
+expect_json "findOne has data and empty meta" ".data.documentId == \"$doc1\" and .meta == {}"
+req GET /api/articles/zzzzzzzzzzzzzzzzzzzzzzzz
+expect_error "findOne of an unknown documentId is 404" 404 NotFoundError "Not Found"
+req GET /api/articles/1
+expect_error "a numeric id is not a documentId (404)" 404 NotFoundError
+
+req PUT "/api/articles/$doc1" "${auth[@]}" "${json[@]}" --data '{"data":{"title":"Renamed Entry"}}'
+expect_status "update answers 200" 200
+expect_json "update changes the title and regenerates the slug" '.data.title == "Renamed Entry" and .data.slug == "renamed-entry" and .data.content == "First post"'
+req PUT "/api/articles/$doc1" "${auth[@]}" "${json[@]}" --data '{"data":{"content":"Only content"}}'
+expect_json "a partial update leaves other fields alone" '.data.title == "Renamed Entry" and .data.slug == "renamed-entry" and .data.content == "Only content"'
+req PUT "/api/articles/$doc1" "${auth[@]}" "${json[@]}" --data '{"data":{"title":null}}'
+expect_error "a required field set to null is 400" 400 ValidationError "title cannot be null."
+req PUT /api/articles/zzzzzzzzzzzzzzzzzzzzzzzz "${auth[@]}" "${json[@]}" --data '{"data":{"title":"x"}}'
+expect_error "update of an unknown documentId is 404" 404 NotFoundError
+req PUT "/api/articles/$doc1" "${json[@]}" --data '{"data":{"title":"x"}}'
+expect_error "anonymous update is 403" 403 ForbiddenError
+
+req DELETE "/api/articles/$doc1" "${auth[@]}"
+expect_status "delete answers 204" 204
+check "delete has no body" test -z "$BODY"
+req DELETE "/api/articles/$doc1" "${auth[@]}"
+expect_error "deleting it again is 404" 404 NotFoundError
+req GET "/api/articles/$doc1"
+expect_error "a deleted entry is gone" 404 NotFoundError
+
+# --- bad bodies: each is refused and nothing is written
+count() { psql_q "SELECT count(*) FROM articles"; }
+n0=$(count)
+req POST /api/articles "${auth[@]}" -H 'Content-Type: text/plain' --data '{"data":{"title":"x"}}'
+expect_error "a non-JSON content type is 415" 415 UnsupportedMediaTypeError
+req POST /api/articles "${auth[@]}" --data '{"data":{"title":"x"}}'
+expect_status "a form content type is 415" 415
+post '{"data":{"title":"x"'
+expect_status "truncated JSON is 400" 400
+expect_json "a JSON error keeps data null" '.data == null'
+post 'not json'
+expect_status "garbage JSON is 400" 400
+post '{"title":"x"}'
+expect_error "a body without data is 400" 400 ValidationError 'Missing "data" payload in the request body'
+post '{"data":"x"}'
+expect_error "data that is not an object is 400" 400 ValidationError 'Missing "data" payload in the request body'
+post '[]'
+expect_error "an array body is 400" 400 ValidationError
+post '{"data":{"title":"x","color":"red"}}'
+expect_error "an unknown attribute is 400 Invalid key" 400 ValidationError "Invalid key color"
+post '{"data":{"title":"x","id":5}}'
+expect_error "id in data is 400" 400 ValidationError "Invalid key id"
+post '{"data":{"title":"x","documentId":"abc"}}'
+expect_error "documentId in data is 400" 400 ValidationError "Invalid key documentId"
+post '{"data":{"title":"x","createdAt":"2020-01-01T00:00:00.000Z"}}'
+expect_error "a timestamp in data is 400" 400 ValidationError "Invalid key createdAt"
+post '{"data":{"title":42}}'
+expect_error "a number for a string is 400" 400 ValidationError
+post '{"data":{}}'
+expect_error "a missing required title is 400" 400 ValidationError "title must be defined."
+post '{"data":{"content":"no title","title":null}}'
+expect_error "a null title on create is 400" 400 ValidationError
+post "{\"data\":{\"title\":\"$(printf 'x%.0s' $(seq 256))\"}}"
+expect_error "a 256-character title is 400" 400 ValidationError "title must be at most 255 characters"
+post "{\"data\":{\"title\":\"$(printf 'é%.0s' $(seq 255))\"}}"
+expect_status "255 two-byte characters are a valid title" 201
+post '{"data":{"title":"a\u0000b"}}'
+expect_error "a NUL character is 400" 400 ValidationError
+post "$(printf '{"data":{"title":"\xff\xfe"}}')"
+expect_status "invalid UTF-8 is 400" 400
+post '{"data":{"title":1,"content":2}}'
+expect_json "several errors are reported together" '.error.message == "2 errors occurred" and (.error.details.errors|length) == 2'
+head -c 1100000 /dev/zero | tr '\0' 'a' | sed 's/^/{"data":{"title":"/; s/$/"}}/' >"$T_RUN/big.json"
+req POST /api/articles "${auth[@]}" "${json[@]}" --data-binary "@$T_RUN/big.json"
+expect_error "a body over 1 MiB is 413" 413 PayloadTooLargeError
+check "no bad body wrote anything" test "$(count)" = $((n0 + 1))
+
+# The body limit and lying lengths, straight at the program (no server in front).
+printf '{"data":{"title":"cgi"}}' >"$T_RUN/small.json"
+CGI_STDIN=$T_RUN/small.json cgi REQUEST_METHOD=POST REQUEST_URI=/api/articles CONTENT_TYPE=application/json \
+    CONTENT_LENGTH=500 HTTP_AUTHORIZATION="Bearer $tok"
+check "a Content-Length larger than the body is 400" grep -q '^Status: 400' "$T_RUN/cgi.out"
+CGI_STDIN=$T_RUN/small.json cgi REQUEST_METHOD=POST REQUEST_URI=/api/articles CONTENT_TYPE=application/json \
+    CONTENT_LENGTH=10 HTTP_AUTHORIZATION="Bearer $tok"
+check "a Content-Length smaller than the body reads only that much (400)" grep -q '^Status: 400' "$T_RUN/cgi.out"
+CGI_STDIN=$T_RUN/small.json cgi REQUEST_METHOD=POST REQUEST_URI=/api/articles CONTENT_TYPE=application/json \
+    CONTENT_LENGTH=2000000 HTTP_AUTHORIZATION="Bearer $tok"
+check "a Content-Length over the limit is 413 before reading" grep -q '^Status: 413' "$T_RUN/cgi.out"
+CGI_STDIN=$T_RUN/small.json cgi REQUEST_METHOD=POST REQUEST_URI=/api/articles CONTENT_TYPE=application/json \
+    CONTENT_LENGTH=12x HTTP_AUTHORIZATION="Bearer $tok"
+check "a malformed Content-Length is 400" grep -q '^Status: 400' "$T_RUN/cgi.out"
+CGI_STDIN=$T_RUN/small.json cgi REQUEST_METHOD=POST REQUEST_URI=/api/articles CONTENT_TYPE=application/json \
+    HTTP_AUTHORIZATION="Bearer $tok"
+check "no Content-Length: the body is read to its end" grep -q '^Status: 201' "$T_RUN/cgi.out"
+CGI_STDIN=$T_RUN/big.json cgi REQUEST_METHOD=POST REQUEST_URI=/api/articles CONTENT_TYPE=application/json \
+    HTTP_AUTHORIZATION="Bearer $tok"
+check "no Content-Length and an oversized body is 413" grep -q '^Status: 413' "$T_RUN/cgi.out"
+
+# SQL injection comes back as data.
+inj="Robert'); DROP TABLE articles; --"
+post "$(jq -nc --arg t "$inj" '{data:{title:$t}}')"
+expect_json "an injection string is stored as plain data" ".data.title == $(jq -n --arg t "$inj" '$t')"
+req GET "/api/articles?filters%5Btitle%5D%5B%24eq%5D=$(jq -rn --arg t "$inj" '$t|@uri')"
+expect_json "an injection string filters as plain data" '(.data|length) == 1'
+req GET "/api/articles?filters[title][\$contains]=%27%20OR%201%3D1%20--"
+expect_json "a quote in a filter matches nothing" '.data == []'
+req GET "/api/articles?sort=title%3Bdrop%20table%20articles"
+expect_status "an injection in sort is refused, not run" 400
+check "the table is intact" test "$(psql_q "SELECT count(*) > 0 FROM articles")" = t
+
+# --- the query language, on a known set
+psql_q "DELETE FROM articles"
+for t in Alpha Beta Gamma Delta Epsilon alpha_2 'Zeta 100%'; do
+    post "$(jq -nc --arg t "$t" '{data:{title:$t, content:("about " + $t)}}')" >/dev/null
+done
+psql_q "UPDATE articles SET content = NULL WHERE title = 'Delta'"
+
+# flt QUERY WANT: the sorted titles of GET /api/articles?QUERY&sort=title
+flt() {
+    req GET "/api/articles?$1&sort=title&pagination[pageSize]=100"
+    local got
+    got=$(jq -r '[.data[].title] | join(",")' <<<"$BODY" 2>/dev/null)
+    if [ "$STATUS" = 200 ] && [ "$got" = "$2" ]; then t_ok "filter $1"
+    else t_fail "filter $1" "status $STATUS, got [$got], want [$2]; ${BODY:0:200}"; fi
+}
+flt 'filters[title][$eq]=Alpha' 'Alpha'
+flt 'filters[title]=Alpha' 'Alpha'
+flt 'filters[title][$eqi]=ALPHA' 'Alpha'
+flt 'filters[title][$ne]=Alpha' 'Beta,Delta,Epsilon,Gamma,Zeta 100%,alpha_2'
+flt 'filters[title][$nei]=alpha' 'Beta,Delta,Epsilon,Gamma,Zeta 100%,alpha_2'
+flt 'filters[title][$in][0]=Beta&filters[title][$in][1]=Gamma' 'Beta,Gamma'
+flt 'filters[title][$in]=Beta' 'Beta'
+flt 'filters[title][0]=Beta&filters[title][1]=Delta' 'Beta,Delta'
+flt 'filters[title][$notIn][0]=Beta&filters[title][$notIn][1]=Gamma' 'Alpha,Delta,Epsilon,Zeta 100%,alpha_2'
+flt 'filters[title][$contains]=lph' 'Alpha,alpha_2'
+flt 'filters[title][$contains]=LPH' ''
+flt 'filters[title][$containsi]=LPH' 'Alpha,alpha_2'
+flt 'filters[title][$notContains]=lph' 'Beta,Delta,Epsilon,Gamma,Zeta 100%'
+flt 'filters[title][$notContainsi]=LPH' 'Beta,Delta,Epsilon,Gamma,Zeta 100%'
+flt 'filters[title][$startsWith]=Al' 'Alpha'
+flt 'filters[title][$startsWithi]=al' 'Alpha,alpha_2'
+flt 'filters[title][$endsWith]=ta' 'Beta,Delta'
+flt 'filters[title][$endsWithi]=TA' 'Beta,Delta'
+flt 'filters[title][$contains]=_' 'alpha_2'
+flt 'filters[title][$contains]=alph_' ''
+flt 'filters[title][$contains]=100%25' 'Zeta 100%'
+flt 'filters[title][$lt]=B' 'Alpha'
+flt 'filters[title][$lte]=Beta' 'Alpha,Beta'
+flt 'filters[title][$gt]=Gamma' 'Zeta 100%,alpha_2'
+flt 'filters[title][$gte]=Gamma' 'Gamma,Zeta 100%,alpha_2'
+flt 'filters[title][$between][0]=B&filters[title][$between][1]=E' 'Beta,Delta'
+flt 'filters[content][$null]=true' 'Delta'
+flt 'filters[content][$null]' 'Delta'
+flt 'filters[content][$notNull]=true' 'Alpha,Beta,Epsilon,Gamma,Zeta 100%,alpha_2'
+flt 'filters[content][$null]=false' 'Alpha,Beta,Epsilon,Gamma,Zeta 100%,alpha_2'
+flt 'filters[content][$eq]' 'Delta'
+flt 'filters[content][$ne]=about%20Beta' 'Alpha,Epsilon,Gamma,Zeta 100%,alpha_2'
+flt 'filters[$or][0][title]=Alpha&filters[$or][1][title]=Beta' 'Alpha,Beta'
+flt 'filters[$and][0][title][$contains]=a&filters[$and][1][title][$contains]=e' 'Beta,Delta,Zeta 100%'
+flt 'filters[$not][title][$contains]=a' 'Epsilon'
+flt 'filters[title][$not][$contains]=a' 'Epsilon'
+flt 'filters[$or][0][$and][0][title][$startsWith]=A&filters[$or][0][$and][1][content][$notNull]=true&filters[$or][1][title]=Delta' 'Alpha,Delta'
+flt 'filters[title][$contains][0]=Alp&filters[title][$contains][1]=Bet' 'Alpha,Beta'
+id_beta=$(psql_q "SELECT id FROM articles WHERE title = 'Beta'")
+flt "filters[id][\$eq]=$id_beta" 'Beta'
+flt "filters[id][\$gt]=$id_beta&filters[id][\$lt]=$((id_beta + 2))" 'Gamma'
+doc_beta=$(psql_q "SELECT document_id FROM articles WHERE title = 'Beta'")
+flt "filters[documentId]=$doc_beta" 'Beta'
+flt 'filters[createdAt][$gt]=2000-01-01' 'Alpha,Beta,Delta,Epsilon,Gamma,Zeta 100%,alpha_2'
+flt 'filters[createdAt][$lt]=2000-01-01T00:00:00.000Z' ''
+flt 'filters%5Btitle%5D%5B%24eq%5D=Alpha' 'Alpha'
+
+bad_q() { # name query status error-name
+    req GET "/api/articles?$2"
+    expect_error "$1" "$3" "$4"
+}
+bad_q "an unknown filter field is 400 Invalid key" 'filters[color][$eq]=red' 400 ValidationError
+expect_json "Invalid key names key, source and param" '.error.message == "Invalid key color" and .error.details.key == "color" and .error.details.source == "query" and .error.details.param == "filters"'
+bad_q "an unknown operator is 400" 'filters[title][$like]=x' 400 ValidationError
+bad_q "operators are case-sensitive" 'filters[title][$EQ]=x' 400 ValidationError
+bad_q "a column name that is not an attribute is 400" 'filters[document_id]=x' 400 ValidationError
+bad_q "\$or given an object is 400" 'filters[$or][title]=x' 400 ValidationError
+bad_q "an operator at the root is 400" 'filters[$eq]=x' 400 ValidationError
+bad_q "a non-numeric id filter is 400" 'filters[id][$eq]=abc' 400 ValidationError
+bad_q "a non-date createdAt filter is 400" 'filters[createdAt][$gt]=yesterday' 400 ValidationError
+bad_q "\$between with one value is 400" 'filters[title][$between]=a' 400 ValidationError
+bad_q "an unknown sort field is 400" 'sort=color' 400 ValidationError
+bad_q "a bad sort order is 400" 'sort=title:up' 400 ValidationError
+bad_q "an unknown field in fields is 400" 'fields[0]=color' 400 ValidationError
+bad_q "populating a scalar is 400" 'populate=title' 400 ValidationError
+bad_q "mixing page and offset pagination is 400" 'pagination[page]=1&pagination[limit]=5' 400 PaginationError
+bad_q "a non-numeric page size is 400" 'pagination[pageSize]=abc' 400 PaginationError
+bad_q "a bad withCount is 400" 'pagination[withCount]=maybe' 400 ValidationError
+
+# Sorting, pagination, fields.
+req GET '/api/articles?sort=title:desc&pagination[pageSize]=3'
+expect_json "sort descending" '[.data[].title] == ["alpha_2","Zeta 100%","Gamma"]'
+req GET '/api/articles?sort[0]=content:asc&sort[1]=title:DESC&pagination[pageSize]=2'
+expect_json "sort by several fields, array form" '[.data[].title] == ["Alpha","Beta"]'
+req GET '/api/articles?sort[title]=desc&pagination[pageSize]=1'
+expect_json "sort, object form" '[.data[].title] == ["alpha_2"]'
+req GET '/api/articles?sort=content:asc,title:asc&pagination[pageSize]=1'
+expect_json "sort, comma form" '[.data[].title] == ["Alpha"]'
+req GET '/api/articles?sort=title&pagination[page]=2&pagination[pageSize]=3'
+expect_json "page form pagination" '[.data[].title] == ["Epsilon","Gamma","Zeta 100%"] and .meta.pagination == {"page":2,"pageSize":3,"pageCount":3,"total":7}'
+req GET '/api/articles?sort=title&pagination[start]=5&pagination[limit]=5'
+expect_json "offset form pagination" '[.data[].title] == ["Zeta 100%","alpha_2"] and .meta.pagination == {"start":5,"limit":5,"total":7}'
+req GET '/api/articles?pagination[pageSize]=500'
+expect_json "pageSize is capped at 100" '.meta.pagination.pageSize == 100'
+req GET '/api/articles?pagination[page]=9&pagination[pageSize]=2'
+expect_json "a page past the end is empty but counted" '.data == [] and .meta.pagination.total == 7 and .meta.pagination.pageCount == 4'
+req GET '/api/articles?pagination[withCount]=false&pagination[limit]=2'
+expect_json "withCount=false reports no total" '(.data|length) == 2 and (.meta.pagination|has("total")|not)'
+req GET '/api/articles?fields[0]=title&sort=title&pagination[pageSize]=1'
+expect_json "fields limits the attributes" '(.data[0]|keys_unsorted) == ["id","documentId","title"]'
+req GET '/api/articles?fields=title,slug&pagination[pageSize]=1'
+expect_json "fields, comma form" '(.data[0]|keys_unsorted) == ["id","documentId","title","slug"]'
+req GET '/api/articles?populate=*&pagination[pageSize]=1'
+expect_status "populate=* is accepted" 200
+
+# Malformed query strings never break anything.
+odd() { req GET "/api/articles?$1"; if [ "$STATUS" = 200 ] || [ "$STATUS" = 400 ]; then t_ok "$2 ($STATUS)"; else t_fail "$2" "status $STATUS"; fi; }
+odd 'filters[title' "unbalanced brackets"
+odd 'filters]title[=x' "reversed brackets"
+odd "filters$(printf '[a]%.0s' $(seq 25))=x" "nesting past depth 20"
+odd 'filters[title][$eq]=%zz%' "invalid percent-escapes"
+odd 'filters[title][$in][101]=x' "an array index past 100"
+req GET "/api/articles?$(printf 'x&%.0s' $(seq 1000))filters[title]=Alpha"
+expect_json "parameters past the 1000th are ignored, as qs does" '.meta.pagination.total == 7'
+req GET "/api/articles?$(printf 'x&%.0s' $(seq 998))filters[title]=Alpha"
+expect_json "the 999th parameter still counts" '.meta.pagination.total == 1'
+odd '&&&=&=x&%' "empty keys and stray separators"
+odd 'filters=x' "filters that is a string"
+odd 'sort[][]=title' "sort nested arrays"
+
+# Permissions come from the table, at once.
+psql_q "DELETE FROM permissions WHERE action = 'api::article.article.find' AND role_id = (SELECT id FROM roles WHERE type = 'public')"
+req GET /api/articles
+expect_error "removing the public find permission is 403 at once" 403 ForbiddenError
+req GET /api/articles "${auth[@]}"
+expect_status "the authenticated role still may" 200
+psql_q "DELETE FROM permissions WHERE action = 'api::article.article.create'"
+post '{"data":{"title":"nope"}}'
+expect_error "removing create from the role is 403 at once" 403 ForbiddenError

@@ -1,0 +1,153 @@
+# Blog posts: the organization matrix for every route, through lighttpd.
+
+psql_q "INSERT INTO organizations (id, name) VALUES ('org_01A', 'A'), ('org_01B', 'B')"
+member() { # email org role -> user id
+    local id
+    id=$(mkuser "$1")
+    [ -n "$2" ] && psql_q "INSERT INTO memberships (user_id, organization_id, role_slug) VALUES ($id, '$2', '$3')"
+    echo "$id"
+}
+mA=$(member member.a@example.com org_01A member)
+aA=$(member admin.a@example.com org_01A admin)
+vA=$(member viewer.a@example.com org_01A viewer)
+mB=$(member member.b@example.com org_01B member)
+nO=$(member loner@example.com "" "")
+T_mA=$(token --id "$mA" --org org_01A)
+T_aA=$(token --id "$aA" --org org_01A)
+T_vA=$(token --id "$vA" --org org_01A)
+T_mB=$(token --id "$mB" --org org_01B)
+T_nO=$(token --id "$nO")
+T_mA_claims_B=$(token --id "$mA" --org org_01B)
+
+as() { # who method path [json]
+    local who=$1 m=$2 p=$3 body=${4:-}
+    local h=()
+    [ "$who" != anon ] && h=(-H "Authorization: Bearer $who")
+    if [ -n "$body" ]; then
+        req "$m" "$p" "${h[@]}" -H 'Content-Type: application/json' --data-binary "$body"
+    else
+        req "$m" "$p" "${h[@]}"
+    fi
+}
+titles() { jq -r '[.data[].title] | sort | join(",")' <<<"$BODY"; }
+
+as "$T_mA" POST /api/blog-posts '{"data":{"title":"A draft"}}'
+expect_status "a member creates a post" 201
+expect_json "a new post is a draft of the member's organization" '.data.organizationId == "org_01A" and .data.status == "draft" and .data.publishedAt == null and .data.slug == "a-draft"'
+expect_json "a post has Strapi's keys" '(.data|keys_unsorted) == ["id","documentId","title","content","slug","organizationId","status","createdAt","updatedAt","publishedAt"]'
+A_draft=$(jq -r .data.documentId <<<"$BODY")
+as "$T_aA" POST /api/blog-posts '{"data":{"title":"A published","status":"published","organizationId":"org_01A"}}'
+expect_status "an admin creates a published post naming their own organization" 201
+expect_json "a published post has publishedAt" '.data.publishedAt != null and .data.status == "published"'
+A_pub=$(jq -r .data.documentId <<<"$BODY")
+as "$T_mB" POST /api/blog-posts '{"data":{"title":"B draft"}}'
+B_draft=$(jq -r .data.documentId <<<"$BODY")
+as "$T_mB" POST /api/blog-posts '{"data":{"title":"B published","status":"published"}}'
+B_pub=$(jq -r .data.documentId <<<"$BODY")
+as "$T_mB" POST /api/blog-posts '{"data":{"title":"A draft"}}'
+expect_json "slugs are unique per organization, not across them" '.data.slug == "a-draft"'
+B_same=$(jq -r .data.documentId <<<"$BODY")
+
+# --- reads
+as anon GET /api/blog-posts
+check "anonymous readers see only published posts" test "$(titles)" = "A published,B published"
+as "$T_nO" GET /api/blog-posts
+check "a user without an organization sees only published posts" test "$(titles)" = "A published,B published"
+as "$T_mA" GET /api/blog-posts
+check "a member of A sees A's posts in every status and B's published" test "$(titles)" = "A draft,A published,B published"
+as "$T_vA" GET /api/blog-posts
+check "a read-only role of A reads like a member" test "$(titles)" = "A draft,A published,B published"
+as "$T_mB" GET /api/blog-posts
+check "a member of B sees B's posts and A's published" test "$(titles)" = "A draft,A published,B draft,B published"
+as "$T_mB" GET '/api/blog-posts?filters[status][$eq]=draft'
+check "filters cannot reach another organization's drafts" test "$(titles)" = "A draft,B draft"
+expect_json "the drafts a member of B sees are B's" '[.data[].organizationId] | all(. == "org_01B")'
+as "$T_mB" GET '/api/blog-posts?filters[organizationId][$eq]=org_01A'
+check "filtering on another organization shows only its published posts" test "$(titles)" = "A published"
+as "$T_mB" GET '/api/blog-posts?filters[$or][0][status]=draft&filters[$or][1][organizationId]=org_01A'
+expect_json "an \$or reveals no draft of another organization" '[.data[] | select(.status == "draft") | .organizationId] | all(. == "org_01B")'
+as "$T_mA_claims_B" GET /api/blog-posts
+check "an organization claim without membership reads as an outsider" test "$(titles)" = "A published,B published"
+
+as anon GET "/api/blog-posts/$A_draft"
+expect_error "anonymous findOne of a draft is 404" 404 NotFoundError
+as anon GET "/api/blog-posts/$A_pub"
+expect_status "anonymous findOne of a published post is 200" 200
+as "$T_mB" GET "/api/blog-posts/$A_draft"
+expect_error "another organization's draft is 404 (not leaked)" 404 NotFoundError
+as "$T_mA" GET "/api/blog-posts/$A_draft"
+expect_status "a member reads their organization's draft" 200
+as "$T_vA" GET "/api/blog-posts/$A_draft"
+expect_status "a read-only role reads their organization's draft" 200
+
+# --- writes
+n_before=$(psql_q "SELECT count(*) FROM blog_posts")
+as anon POST /api/blog-posts '{"data":{"title":"x"}}'
+expect_error "anonymous create is 403" 403 ForbiddenError
+as "$T_nO" POST /api/blog-posts '{"data":{"title":"x"}}'
+expect_error "create without an organization is 403" 403 ForbiddenError "Organization membership required"
+as "$T_mA_claims_B" POST /api/blog-posts '{"data":{"title":"x"}}'
+expect_error "an organization claim without membership cannot create" 403 ForbiddenError "Organization membership required"
+as "$T_vA" POST /api/blog-posts '{"data":{"title":"x"}}'
+expect_error "a read-only role cannot create" 403 ForbiddenError
+as "$T_mA" POST /api/blog-posts '{"data":{"title":"x","organizationId":"org_01B"}}'
+expect_error "a body naming another organization is 403" 403 ForbiddenError
+as "$T_mA" POST /api/blog-posts '{"data":{"title":"x","status":"secret"}}'
+expect_error "a bad status is 400" 400 ValidationError "status must be one of the following values: draft, published, archived"
+check "refused creates wrote nothing" test "$(psql_q "SELECT count(*) FROM blog_posts")" = "$n_before"
+
+snap() { psql_q "SELECT title || '|' || status || '|' || organization_id FROM blog_posts WHERE document_id = '$1'"; }
+a_draft_before=$(snap "$A_draft")
+a_pub_before=$(snap "$A_pub")
+as "$T_mB" PUT "/api/blog-posts/$A_draft" '{"data":{"title":"hacked"}}'
+expect_error "updating another organization's draft is 404" 404 NotFoundError
+as "$T_mB" PUT "/api/blog-posts/$A_pub" '{"data":{"title":"hacked"}}'
+expect_error "updating another organization's published post is 403" 403 ForbiddenError
+as "$T_mB" DELETE "/api/blog-posts/$A_pub"
+expect_error "deleting another organization's published post is 403" 403 ForbiddenError
+as "$T_mB" DELETE "/api/blog-posts/$A_draft"
+expect_error "deleting another organization's draft is 404" 404 NotFoundError
+as "$T_vA" PUT "/api/blog-posts/$A_draft" '{"data":{"title":"viewer edit"}}'
+expect_error "a read-only role cannot update" 403 ForbiddenError
+as "$T_vA" DELETE "/api/blog-posts/$A_draft"
+expect_error "a read-only role cannot delete" 403 ForbiddenError
+as "$T_nO" PUT "/api/blog-posts/$A_draft" '{"data":{"title":"x"}}'
+expect_error "a user without an organization cannot update" 403 ForbiddenError "Organization membership required"
+as "$T_mA" PUT "/api/blog-posts/$A_draft" '{"data":{"organizationId":"org_01B"}}'
+expect_error "a post cannot be moved to another organization" 403 ForbiddenError
+as anon PUT "/api/blog-posts/$A_draft" '{"data":{"title":"x"}}'
+expect_error "anonymous update is 403" 403 ForbiddenError
+check "refused writes left A's draft unchanged" test "$(snap "$A_draft")" = "$a_draft_before"
+check "refused writes left A's published post unchanged" test "$(snap "$A_pub")" = "$a_pub_before"
+
+as "$T_mA" PUT "/api/blog-posts/$A_draft" '{"data":{"status":"published"}}'
+expect_json "publishing a draft sets publishedAt" '.data.status == "published" and .data.publishedAt != null'
+first_pub=$(jq -r .data.publishedAt <<<"$BODY")
+as "$T_mA" PUT "/api/blog-posts/$A_draft" '{"data":{"status":"archived"}}'
+expect_json "archiving keeps the last publishedAt" ".data.status == \"archived\" and .data.publishedAt == \"$first_pub\""
+as anon GET "/api/blog-posts/$A_draft"
+expect_error "an archived post is hidden from the public" 404 NotFoundError
+as "$T_aA" PUT "/api/blog-posts/$A_draft" '{"data":{"title":"Renamed","organizationId":"org_01A"}}'
+expect_json "an admin updates, naming their own organization" '.data.title == "Renamed" and .data.slug == "renamed" and .data.organizationId == "org_01A"'
+as "$T_mA" PUT /api/blog-posts/zzzzzzzzzzzzzzzzzzzzzzzz '{"data":{"title":"x"}}'
+expect_error "updating an unknown post is 404" 404 NotFoundError
+
+# The role table rules writes, at once.
+psql_q "DELETE FROM organization_role_permissions WHERE role_slug = 'member' AND action = 'api::blog-post.blog-post.create'"
+as "$T_mA" POST /api/blog-posts '{"data":{"title":"after revoke"}}'
+expect_error "removing create from the member role is 403 at once" 403 ForbiddenError
+psql_q "INSERT INTO organization_role_permissions VALUES ('viewer', 'api::blog-post.blog-post.create')"
+as "$T_vA" POST /api/blog-posts '{"data":{"title":"viewer may now"}}'
+expect_status "granting create to a role works at once" 201
+psql_q "UPDATE memberships SET status = 'inactive' WHERE user_id = $aA"
+as "$T_aA" POST /api/blog-posts '{"data":{"title":"inactive"}}'
+expect_error "an inactive membership cannot write" 403 ForbiddenError "Organization membership required"
+as "$T_aA" GET /api/blog-posts
+check "an inactive member reads like an outsider" test "$(titles)" = "A published,B published"
+psql_q "UPDATE memberships SET status = 'active' WHERE user_id = $aA"
+
+as "$T_aA" DELETE "/api/blog-posts/$A_draft"
+expect_status "an admin deletes their organization's post" 204
+as "$T_aA" DELETE "/api/blog-posts/$A_draft"
+expect_error "deleting it again is 404" 404 NotFoundError
+check "B's posts were never touched" test "$(psql_q "SELECT count(*) FROM blog_posts WHERE organization_id = 'org_01B'")" = 3
