@@ -16,7 +16,8 @@ enum cfg_type {
 	T_DB,        /* a libpq connection string or URI */
 	T_SECONDS,   /* duration, stored in seconds */
 	T_MILLIS,    /* duration, stored in milliseconds */
-	T_URL        /* absolute http(s) URL */
+	T_URL,       /* absolute http(s) URL */
+	T_BOOL       /* 0 or 1 (also off/on, false/true, no/yes) */
 };
 
 struct cfg_var {
@@ -43,6 +44,7 @@ static const struct cfg_var vars[] = {
 	{ "WORKOS_API_BASE", T_URL, CFG_NEED_WORKOS, "https://api.workos.com", 0, 0, F(workos_api_base) },
 	{ "WORKOS_TIMEOUT", T_MILLIS, CFG_NEED_WORKOS, "10s", 100, 300000, F(workos_timeout_ms) },
 	{ "LOGIN_STATE_TTL", T_SECONDS, CFG_NEED_WORKOS, "600s", 10, DAY, F(login_state_ttl) },
+	{ "TRUST_PROXY", T_BOOL, CFG_NEED_DB | CFG_NEED_WORKOS, "0", 0, 1, F(trust_proxy) },
 };
 
 int
@@ -172,6 +174,19 @@ set_var(struct cfg *c, const struct cfg_var *var, const char *v,
 			return -1;
 		}
 		*(const char **)field = v;
+		return 0;
+	case T_BOOL:
+		if (strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0 ||
+		    strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0)
+			*(int *)field = 1;
+		else if (strcmp(v, "0") == 0 || strcasecmp(v, "off") == 0 ||
+		    strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0)
+			*(int *)field = 0;
+		else {
+			snprintf(err, errsz, "%s: must be 0 or 1 (got \"%.64s\")",
+			    var->name, v);
+			return -1;
+		}
 		return 0;
 	case T_SECONDS:
 	case T_MILLIS: {

@@ -28,6 +28,7 @@ struct cfg {
 	const char *workos_api_base;   /* without a trailing slash */
 	long long workos_timeout_ms;
 	long long login_state_ttl;     /* seconds */
+	int trust_proxy;               /* believe X-Forwarded-Proto (TRUST_PROXY=1) */
 	int workos_loopback;           /* WORKOS_API_BASE is plain http on loopback */
 };
 

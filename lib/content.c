@@ -115,14 +115,16 @@ caller_org(const struct req *r)
 
 /* ---- find and findOne */
 
-static json_object *
-parse_query(struct req *r)
+/* The parsed query string; -1 (answered 500) when memory ran out. */
+static int
+parse_query(struct req *r, json_object **q)
 {
-	json_object *q = NULL;
-
-	if (qs_parse(r->arena, r->query, strlen(r->query), &q) != APP_OK)
-		return NULL;
-	return q;
+	*q = NULL;
+	if (qs_parse(r->arena, r->query, strlen(r->query), q) != APP_OK) {
+		resp_fail(r, APP_ENOMEM);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -130,6 +132,7 @@ find(struct req *r, const struct coll *c)
 {
 	struct cq q;
 	struct cq_error err;
+	json_object *qs;
 	struct sbuf sql, sb;
 	struct jw w;
 	enum app_err e;
@@ -142,7 +145,9 @@ find(struct req *r, const struct coll *c)
 	if (auth_require(r, action(r, c, "find")) != 0)
 		return;
 	base = c->org_scoped ? 2 : 1;
-	e = cq_compile(r->arena, c, parse_query(r), base, &q, &err);
+	if (parse_query(r, &qs) != 0)
+		return;
+	e = cq_compile(r->arena, c, qs, base, &q, &err);
 	if (e != APP_OK) {
 		cq_fail(r, e, &err);
 		return;
@@ -258,6 +263,7 @@ find_one(struct req *r, const struct coll *c)
 {
 	struct cq q;
 	struct cq_error err;
+	json_object *qs;
 	struct sbuf sql;
 	enum app_err e;
 	PGresult *res;
@@ -265,7 +271,9 @@ find_one(struct req *r, const struct coll *c)
 
 	if (auth_require(r, action(r, c, "findOne")) != 0)
 		return;
-	e = cq_compile_fields(r->arena, c, parse_query(r), &q, &err);
+	if (parse_query(r, &qs) != 0)
+		return;
+	e = cq_compile_fields(r->arena, c, qs, &q, &err);
 	if (e != APP_OK) {
 		cq_fail(r, e, &err);
 		return;

@@ -12,9 +12,7 @@
  * paste raw input into JSON text: details are written with jw, and the
  * caller's resp_error() escapes the message.
  */
-#include <limits.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -112,6 +110,7 @@ op_find(const char *name)
 	return NULL;
 }
 
+/* Implicit $eq (filters[title]=x): the table's first entry. */
 static const struct op *
 op_eq(void)
 {
@@ -439,13 +438,13 @@ put_col_text(struct cc *x, const struct coll_field *f)
 static int
 param_add(struct cc *x, const char *v)
 {
+	if (x->nparams >= CQ_MAX_PARAMS)
+		return fail(x, VALIDATION, "{}",
+		    "The query has too many values (at most %d)", CQ_MAX_PARAMS);
 	if (x->nparams >= x->cap) {
 		int ncap = x->cap ? x->cap * 2 : 16;
 		const char **np;
 
-		if (x->nparams >= CQ_MAX_PARAMS)
-			return fail(x, VALIDATION, "{}",
-			    "The query has too many values (at most %d)", CQ_MAX_PARAMS);
 		np = arena_alloc(x->a, (size_t)ncap * sizeof(*np));
 		if (np == NULL)
 			return oom(x);

@@ -66,6 +66,8 @@ struct cq {
 	/*
 	 * meta.pagination: page form reports page = start / limit + 1,
 	 * pageSize = limit, pageCount, total; offset form start, limit, total.
+	 * With with_count false Strapi reports {start, limit} in either form
+	 * (spec section 6).
 	 */
 	bool page_form;
 	bool with_count;         /* run the COUNT(*) query */

@@ -86,6 +86,12 @@ req_init(struct req *r, struct arena *a, struct app *app, struct conn *c)
 
 	v = req_param(r, "HTTPS");
 	r->https = v != NULL && strcasecmp(v, "on") == 0;
+	/* Only a proxy the operator vouches for may say the client used TLS. */
+	if (!r->https && app->cfg.trust_proxy) {
+		v = req_param(r, "HTTP_X_FORWARDED_PROTO");
+		r->https = v != NULL && strncasecmp(v, "https", 5) == 0 &&
+		    (v[5] == '\0' || v[5] == ',' || v[5] == ' ');
+	}
 	return APP_OK;
 }
 

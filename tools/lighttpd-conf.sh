@@ -22,7 +22,7 @@ envblock() {
     printf '"bin-environment" => ('
     for v in DATABASE_URL JWT_SECRET JWT_EXPIRES_IN WORKOS_API_KEY WORKOS_CLIENT_ID \
              WORKOS_REDIRECT_URI WORKOS_COOKIE_PASSWORD WORKOS_API_BASE WORKOS_TIMEOUT \
-             LOGIN_STATE_TTL ${PASS_ENV:-}; do
+             LOGIN_STATE_TTL TRUST_PROXY ${PASS_ENV:-}; do
         [ -n "${!v+x}" ] || continue
         [ $first = 1 ] || printf ', '
         first=0
