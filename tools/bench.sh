@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# make bench: requests per second and latency of the suite under lighttpd,
+# against a scratch Postgres on loopback, measured with wrk.  Nothing is
+# asserted: the numbers are for comparing builds on the same machine.
+#
+#   DURATION=10s CONNECTIONS=16 PROCS=2 make bench
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 1
+. tools/pg.sh
+
+DURATION=${DURATION:-5s}
+CONNECTIONS=${CONNECTIONS:-16}
+PROCS=${PROCS:-2}
+
+if ! command -v wrk >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        echo "installing wrk..."
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null ||
+            { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+    fi
+    command -v wrk >/dev/null 2>&1 || { echo "bench needs wrk (apt-get install wrk)" >&2; exit 1; }
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/suite-bench.XXXXXX")
+chmod 755 "$T"
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+    pg_stop "$T/pg"
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+PG_PORT=$(free_port)
+pg_init "$T/pg" && pg_start "$T/pg" "$PG_PORT" || exit 1
+psql -X -q "postgresql://postgres@127.0.0.1:$PG_PORT/postgres" -c "CREATE DATABASE bench" || exit 1
+export DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/bench"
+export JWT_SECRET="bench-secret-$(openssl rand -hex 16)"
+# The sign-in programs are not measured here, but must start.
+export WORKOS_API_KEY=sk_bench WORKOS_CLIENT_ID=client_bench \
+    WORKOS_REDIRECT_URI="http://127.0.0.1/api/auth/workos/callback" \
+    WORKOS_COOKIE_PASSWORD="$(openssl rand -hex 32)" WORKOS_API_BASE=http://127.0.0.1:9
+./bin/migrate --dir sql >/dev/null || exit 1
+
+# 1,000 articles and 1,000 blog posts over two organizations.
+psql -X -q "$DATABASE_URL" <<'SQL' || exit 1
+INSERT INTO organizations (id) VALUES ('org_01BENCHA'), ('org_01BENCHB');
+INSERT INTO articles (document_id, title, content, slug)
+SELECT 'a' || lpad(to_hex(g), 23, '0'), 'Article ' || g, repeat('text ', 50), 'article-' || g
+FROM generate_series(1, 1000) g;
+INSERT INTO blog_posts (document_id, title, content, slug, organization_id, status, published_at)
+SELECT 'b' || lpad(to_hex(g), 23, '0'), 'Post ' || g, repeat('text ', 50), 'post-' || g,
+       CASE WHEN g % 2 = 0 THEN 'org_01BENCHA' ELSE 'org_01BENCHB' END,
+       CASE WHEN g % 3 = 0 THEN 'draft' ELSE 'published' END, now()
+FROM generate_series(1, 1000) g;
+ANALYZE;
+SQL
+uid=$(psql -X -qtA "$DATABASE_URL" -c "INSERT INTO users (document_id, username, email, provider, confirmed, role_id) SELECT 'benchuser000000000000000', 'bench', 'bench@example.com', 'local', true, id FROM roles WHERE type = 'authenticated' RETURNING id")
+psql -X -q "$DATABASE_URL" -c "INSERT INTO memberships (user_id, organization_id, role_slug) VALUES ($uid, 'org_01BENCHA', 'member')"
+tok=$(./bin/token --id "$uid" --org org_01BENCHA)
+
+PORT=$(free_port)
+mkdir -p "$T/run"
+PORT=$PORT RUN_DIR=$T/run BIN_DIR=$ROOT MAX_PROCS=$PROCS bash tools/lighttpd-conf.sh >"$T/run/lighttpd.conf" || exit 1
+lighttpd -D -f "$T/run/lighttpd.conf" &
+pids+=($!)
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.05; done
+
+base="http://127.0.0.1:$PORT"
+echo "wrk: $DURATION, $CONNECTIONS connections, $PROCS content.fcgi processes, 2 wrk threads"
+printf '%-58s %12s %10s %10s\n' "request" "req/s" "p50" "p99"
+run() { # label url [header]
+    local out
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency ${3:+-H "$3"} "$2" 2>&1)
+    printf '%-58s %12s %10s %10s\n' "$1" \
+        "$(awk '/^Requests\/sec/ {print $2}' <<<"$out")" \
+        "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
+        "$(awk '$1 == "99%" {print $2}' <<<"$out")"
+}
+run "GET /api/health" "$base/api/health"
+run "GET /api/users/me (JWT + user reload)" "$base/api/users/me" "Authorization: Bearer $tok"
+run "GET /api/articles (page of 25)" "$base/api/articles"
+run "GET /api/articles?filters[title][\$containsi]&sort" \
+    "$base/api/articles?filters%5Btitle%5D%5B%24containsi%5D=article%2099&sort=title:desc&pagination%5BpageSize%5D=10"
+run "GET /api/blog-posts (member: org drafts + published)" "$base/api/blog-posts" "Authorization: Bearer $tok"
+run "GET /api/blog-posts/:documentId (anonymous)" "$base/api/blog-posts/b00000000000000000000001"
+run "GET /api/nothing (404 envelope)" "$base/api/nothing"
