@@ -688,6 +688,20 @@ free_slug(struct req *r, const struct coll *c, const char *base,
 	return APP_EINTERNAL;
 }
 
+/* A free slug made from title, for the entry self (NULL when new). */
+static enum app_err
+choose_slug(struct req *r, const struct coll *c, const char *title,
+    const char *self, const char **slug)
+{
+	const char *base = content_slugify(r->arena, title);
+
+	if (base == NULL)
+		return APP_ENOMEM;
+	if (base[0] == '\0') /* a title of symbols only: the model's name */
+		base = c->org_scoped ? "blog-post" : "article";
+	return free_slug(r, c, base, caller_org(r), self, slug);
+}
+
 static int
 slug_taken(struct req *r)
 {
@@ -786,6 +800,36 @@ post_of_caller(struct req *r, const char **status)
 
 /* ---- create, update, delete */
 
+/*
+ * Answer the outcome of an INSERT or UPDATE ... RETURNING.  Returns true
+ * when a generated slug was taken by a parallel write and the caller
+ * should draw another; false when the request has been answered.
+ */
+static bool
+finish_write(struct req *r, const struct coll *c, enum app_err e,
+    bool generated_slug, PGresult *res, int status,
+    const struct coll_field *const *f)
+{
+	if (e == APP_ECONFLICT && generated_slug)
+		return true;
+	if (e == APP_ECONFLICT)
+		slug_taken(r);
+	else if (e != APP_OK)
+		resp_fail(r, e);
+	else if (PQntuples(res) != 1)
+		not_found(r);
+	else
+		answer_one(r, status, res, f, c->nfields);
+	return false;
+}
+
+static void
+no_free_slug(struct req *r)
+{
+	resp_error(r, 503, "ServiceUnavailableError",
+	    "Could not find a free slug, try again", NULL);
+}
+
 static void
 create(struct req *r, const struct coll *c)
 {
@@ -822,15 +866,7 @@ create(struct req *r, const struct coll *c)
 
 	for (int attempt = 0; attempt < 5; attempt++) {
 		if (generated) {
-			const char *base = content_slugify(r->arena, body_get(&b, "title")->v);
-
-			if (base == NULL) {
-				resp_fail(r, APP_ENOMEM);
-				return;
-			}
-			if (base[0] == '\0')
-				base = c->org_scoped ? "blog-post" : "article";
-			e = free_slug(r, c, base, org, NULL, &slug);
+			e = choose_slug(r, c, body_get(&b, "title")->v, NULL, &slug);
 			if (e != APP_OK) {
 				resp_fail(r, e);
 				return;
@@ -879,20 +915,10 @@ create(struct req *r, const struct coll *c)
 			return;
 		}
 		e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res, NULL);
-		if (e == APP_ECONFLICT && generated)
-			continue; /* a parallel write took the slug: draw again */
-		if (e == APP_ECONFLICT) {
-			slug_taken(r);
+		if (!finish_write(r, c, e, generated, res, 201, f))
 			return;
-		}
-		if (e != APP_OK) {
-			resp_fail(r, e);
-			return;
-		}
-		answer_one(r, 201, res, f, c->nfields);
-		return;
 	}
-	resp_error(r, 503, "ServiceUnavailableError", "Could not find a free slug, try again", NULL);
+	no_free_slug(r);
 }
 
 static void
@@ -934,15 +960,7 @@ update(struct req *r, const struct coll *c)
 	}
 	for (int attempt = 0; attempt < 5; attempt++) {
 		if (regen) {
-			const char *base = content_slugify(r->arena, tv->v);
-
-			if (base == NULL) {
-				resp_fail(r, APP_ENOMEM);
-				return;
-			}
-			if (base[0] == '\0')
-				base = c->org_scoped ? "blog-post" : "article";
-			e = free_slug(r, c, base, caller_org(r), r->param, &slug);
+			e = choose_slug(r, c, tv->v, r->param, &slug);
 			if (e != APP_OK) {
 				resp_fail(r, e);
 				return;
@@ -984,24 +1002,10 @@ update(struct req *r, const struct coll *c)
 			return;
 		}
 		e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res, NULL);
-		if (e == APP_ECONFLICT && regen)
-			continue;
-		if (e == APP_ECONFLICT) {
-			slug_taken(r);
+		if (!finish_write(r, c, e, regen, res, 200, f))
 			return;
-		}
-		if (e != APP_OK) {
-			resp_fail(r, e);
-			return;
-		}
-		if (PQntuples(res) != 1) {
-			not_found(r);
-			return;
-		}
-		answer_one(r, 200, res, f, c->nfields);
-		return;
 	}
-	resp_error(r, 503, "ServiceUnavailableError", "Could not find a free slug, try again", NULL);
+	no_free_slug(r);
 }
 
 static void

@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "b64.h"
 #include "jv.h"
 
 static void
@@ -101,4 +102,24 @@ jv_int(json_object *obj, const char *key, long long *out)
 		return -1;
 	*out = json_object_get_int64(v);
 	return 0;
+}
+
+json_object *
+jv_b64url_object(struct arena *a, const char *s, size_t n)
+{
+	char *buf;
+	long len;
+	json_object *obj;
+
+	buf = arena_alloc(a, B64URL_DEC_MAX(n) + 1);
+	if (buf == NULL)
+		return NULL;
+	len = b64url_decode(buf, s, n);
+	if (len < 0)
+		return NULL;
+	if (jv_parse(a, buf, (size_t)len, &obj, NULL) != APP_OK)
+		return NULL;
+	if (!json_object_is_type(obj, json_type_object))
+		return NULL;
+	return obj;
 }

@@ -26,6 +26,12 @@
 enum app_err jv_parse(struct arena *a, const char *buf, size_t len,
     json_object **out, const char **errmsg);
 
+/*
+ * The JSON object base64url-encoded (no padding) in the n characters at s,
+ * as a JWT header or payload is; NULL when it is not one.  Owned by a.
+ */
+json_object *jv_b64url_object(struct arena *a, const char *s, size_t n);
+
 /* The string member key of obj, or NULL when absent or not a string. */
 const char *jv_str(json_object *obj, const char *key);
 /* Like jv_str, with its length in *len. */

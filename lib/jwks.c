@@ -239,27 +239,6 @@ find_key(const struct jwks *k, const char *kid, size_t kidlen)
 	return NULL;
 }
 
-/* The JSON object base64url-encoded in the n characters at s, or NULL. */
-static json_object *
-decode_part(struct arena *a, const char *s, size_t n)
-{
-	char *buf;
-	long len;
-	json_object *obj;
-
-	buf = arena_alloc(a, B64URL_DEC_MAX(n) + 1);
-	if (buf == NULL)
-		return NULL;
-	len = b64url_decode(buf, s, n);
-	if (len < 0)
-		return NULL;
-	if (jv_parse(a, buf, (size_t)len, &obj, NULL) != APP_OK)
-		return NULL;
-	if (!json_object_is_type(obj, json_type_object))
-		return NULL;
-	return obj;
-}
-
 /*
  * RSASSA-PKCS1-v1_5 with SHA-256 over the n bytes at msg.  1 when sig is
  * valid, 0 when not, -1 when OpenSSL could not even start.
@@ -358,7 +337,7 @@ jwks_verify(struct arena *a, const struct jwks *k, const char *token,
 		FAIL("token is not three parts");
 
 	/* The header decides which algorithm and key; check it before both. */
-	hdr = decode_part(a, token, (size_t)(dot1 - token));
+	hdr = jv_b64url_object(a, token, (size_t)(dot1 - token));
 	if (hdr == NULL)
 		FAIL("header is not base64url JSON");
 	if (!str_is(hdr, "alg", "RS256"))
@@ -394,7 +373,7 @@ jwks_verify(struct arena *a, const struct jwks *k, const char *token,
 		FAIL("bad signature");
 
 	/* Only now is the payload worth parsing: it is what WorkOS signed. */
-	pl = decode_part(a, dot1 + 1, (size_t)(dot2 - dot1 - 1));
+	pl = jv_b64url_object(a, dot1 + 1, (size_t)(dot2 - dot1 - 1));
 	if (pl == NULL)
 		FAIL("payload is not base64url JSON object");
 	if (jv_int(pl, "exp", &r.exp) != 0)

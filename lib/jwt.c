@@ -72,26 +72,6 @@ jwt_sign(struct arena *a, const unsigned char *key, size_t keylen,
 	return APP_OK;
 }
 
-static json_object *
-decode_part(struct arena *a, const char *s, size_t n)
-{
-	char *buf;
-	long len;
-	json_object *obj;
-
-	buf = arena_alloc(a, B64URL_DEC_MAX(n) + 1);
-	if (buf == NULL)
-		return NULL;
-	len = b64url_decode(buf, s, n);
-	if (len < 0)
-		return NULL;
-	if (jv_parse(a, buf, (size_t)len, &obj, NULL) != APP_OK)
-		return NULL;
-	if (!json_object_is_type(obj, json_type_object))
-		return NULL;
-	return obj;
-}
-
 #define FAIL(why) do { if (reason) *reason = (why); return APP_EAUTH; } while (0)
 
 enum app_err
@@ -115,7 +95,7 @@ jwt_verify(struct arena *a, const unsigned char *key, size_t keylen,
 	if (dot2 == NULL || memchr(dot2 + 1, '.', len - (size_t)(dot2 + 1 - token)))
 		FAIL("token is not three parts");
 
-	hdr = decode_part(a, token, (size_t)(dot1 - token));
+	hdr = jv_b64url_object(a, token, (size_t)(dot1 - token));
 	if (hdr == NULL)
 		FAIL("header is not base64url JSON");
 	alg = jv_str(hdr, "alg");
@@ -133,7 +113,7 @@ jwt_verify(struct arena *a, const unsigned char *key, size_t keylen,
 	if (CRYPTO_memcmp(mac, sig, 32) != 0)
 		FAIL("bad signature");
 
-	pl = decode_part(a, dot1 + 1, (size_t)(dot2 - dot1 - 1));
+	pl = jv_b64url_object(a, dot1 + 1, (size_t)(dot2 - dot1 - 1));
 	if (pl == NULL)
 		FAIL("payload is not base64url JSON");
 	if (jv_int(pl, "id", &c->id) != 0 || c->id <= 0)
