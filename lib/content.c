@@ -44,14 +44,34 @@ all_fields(struct arena *a, const struct coll *c)
 	return f;
 }
 
-static void
-entry(struct jw *w, PGresult *res, int row, const struct coll_field *const *f,
-    size_t n)
+/*
+ * Strapi-Response-Format: v4 asks for v4's shape, {id, documentId,
+ * attributes: {...}}, which older clients still parse.
+ */
+static bool
+v4_format(struct req *r)
 {
+	const char *h = req_param(r, "HTTP_STRAPI_RESPONSE_FORMAT");
+
+	return h != NULL && strcasecmp(h, "v4") == 0;
+}
+
+static void
+entry(struct req *r, struct jw *w, PGresult *res, int row,
+    const struct coll_field *const *f, size_t n)
+{
+	bool v4 = v4_format(r), in_attrs = false;
+
 	jw_obj_open(w);
 	for (size_t i = 0; i < n; i++) {
 		const char *v = db_get(res, row, f[i]->column);
 
+		if (v4 && !in_attrs && strcmp(f[i]->name, "id") != 0 &&
+		    strcmp(f[i]->name, "documentId") != 0) {
+			jw_key(w, "attributes");
+			jw_obj_open(w);
+			in_attrs = true;
+		}
 		jw_key(w, f[i]->name);
 		if (v == NULL)
 			jw_null(w);
@@ -60,6 +80,13 @@ entry(struct jw *w, PGresult *res, int row, const struct coll_field *const *f,
 		else
 			jw_str(w, v);
 	}
+	if (v4 && !in_attrs) {
+		jw_key(w, "attributes");
+		jw_obj_open(w);
+		in_attrs = true;
+	}
+	if (in_attrs)
+		jw_obj_close(w);
 	jw_obj_close(w);
 }
 
@@ -74,7 +101,7 @@ answer_one(struct req *r, int status, PGresult *res,
 	jw_init(&w, &sb);
 	jw_obj_open(&w);
 	jw_key(&w, "data");
-	entry(&w, res, 0, f, n);
+	entry(r, &w, res, 0, f, n);
 	jw_key(&w, "meta");
 	jw_raw(&w, "{}");
 	jw_obj_close(&w);
@@ -223,7 +250,7 @@ find(struct req *r, const struct coll *c)
 	jw_key(&w, "data");
 	jw_arr_open(&w);
 	for (int i = 0; i < PQntuples(res); i++)
-		entry(&w, res, i, q.fields, q.nfields);
+		entry(r, &w, res, i, q.fields, q.nfields);
 	jw_arr_close(&w);
 	jw_key(&w, "meta");
 	jw_obj_open(&w);

@@ -252,6 +252,8 @@ req GET '/api/articles?fields[0]=title&sort=title&pagination[pageSize]=1'
 expect_json "fields limits the attributes" '(.data[0]|keys_unsorted) == ["id","documentId","title"]'
 req GET '/api/articles?fields=title,slug&pagination[pageSize]=1'
 expect_json "fields, comma form" '(.data[0]|keys_unsorted) == ["id","documentId","title","slug"]'
+req GET '/api/articles?fields[0]=title&sort=title&pagination[pageSize]=1' -H 'Strapi-Response-Format: v4'
+expect_json "Strapi-Response-Format: v4 nests attributes" '(.data[0]|keys_unsorted) == ["id","documentId","attributes"] and .data[0].attributes == {"title":"Alpha"}'
 req GET '/api/articles?populate=*&pagination[pageSize]=1'
 expect_status "populate=* is accepted" 200
 
