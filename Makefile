@@ -39,10 +39,14 @@ PROGS    = $(CGIS:%=$(OUT)/cgi-bin/%.fcgi)
 TOOLS    = $(OUT)/bin/migrate $(OUT)/bin/token
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+REPLAYS  = $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
+FUZZ_TIME ?= 60
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all sanitize units test check run migrate token bench deps clean \
+.PHONY: all sanitize units fuzz test check run migrate token bench deps clean \
 	install uninstall help
 
 all: $(PROGS) $(TOOLS)
@@ -76,7 +80,26 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBAPP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-units: $(UNITS)
+# Each fuzz target linked with a driver that replays its seed corpus.
+$(BUILD)/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(LIBAPP)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+units: $(UNITS) $(REPLAYS)
+
+# libFuzzer needs clang: `make fuzz` runs every target for FUZZ_TIME seconds,
+# growing its corpus under build/fuzz/corpus/ (seeds stay in tests/fuzz/corpus/).
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
+	$(MAKE) BUILD=build/fuzz-clang OUT=build/fuzz-clang CC=clang FORTIFY= \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build/fuzz-clang/libapp.a
+	@for n in $(FUZZ_NAMES); do \
+		clang -O1 -g -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS) \
+			-o build/fuzz-clang/fuzz-$$n tests/fuzz/fuzz_$$n.c build/fuzz-clang/libapp.a $(PKG_LIBS) || exit 1; \
+		mkdir -p build/fuzz/corpus/$$n; \
+		echo "fuzzing $$n for $(FUZZ_TIME)s"; \
+		build/fuzz-clang/fuzz-$$n -max_total_time=$(FUZZ_TIME) build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
+	done
 
 sanitize:
 	$(MAKE) BUILD=build/san OUT=build/san FORTIFY= \
@@ -106,5 +129,64 @@ bench: deps all
 
 clean:
 	rm -rf build bin $(CGIS:%=cgi-bin/%.fcgi)
+
+# make install / make uninstall.  Every path starts with $(DESTDIR), so a
+# packager can stage the files:  make && make install DESTDIR=/tmp/stage
+# PREFIX=/usr.  BINDIR_SRC is where the built programs are taken from
+# (build/san for the sanitizer build); the default builds them first.
+BINDIR_SRC ?= .
+PROJECT    = workos-strapi-c
+INSTALL    ?= install
+bindir     ?= $(PREFIX)/bin
+pkglibdir  ?= $(PREFIX)/lib/$(PROJECT)
+pkgdatadir ?= $(PREFIX)/share/$(PROJECT)
+mandir     ?= $(PREFIX)/share/man
+pkgdocdir  ?= $(PREFIX)/share/doc/$(PROJECT)
+INST_SQL   = $(notdir $(wildcard sql/*.sql))
+INST_CONF  = $(notdir $(wildcard apache-conf/*.conf apache-conf/env.example))
+INST_SH    = $(notdir $(wildcard apache-conf/*.sh))
+INST_UNITS = $(notdir $(wildcard apache-conf/systemd/*))
+# The examples name the default PREFIX's paths; installed, they name this one.
+INST_SED   = sed -e 's,/usr/local/\(lib\|share\|bin\)/workos-strapi,$(PREFIX)/\1/workos-strapi,g'
+
+install: $(if $(filter .,$(BINDIR_SRC)),all)
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(pkglibdir)/cgi-bin $(DESTDIR)$(bindir) \
+		$(DESTDIR)$(pkgdatadir)/sql $(DESTDIR)$(pkgdatadir)/systemd \
+		$(DESTDIR)$(mandir)/man1 $(DESTDIR)$(pkgdocdir)
+	$(INSTALL) -m 0755 $(CGIS:%=$(BINDIR_SRC)/cgi-bin/%.fcgi) $(DESTDIR)$(pkglibdir)/cgi-bin/
+	$(INSTALL) -m 0755 $(BINDIR_SRC)/bin/migrate $(DESTDIR)$(pkglibdir)/migrate
+	$(INSTALL) -m 0755 tools/workos-strapi-migrate $(DESTDIR)$(bindir)/workos-strapi-migrate
+	$(INSTALL) -m 0644 $(INST_SQL:%=sql/%) $(DESTDIR)$(pkgdatadir)/sql/
+	for f in $(INST_CONF); do \
+		$(INST_SED) apache-conf/$$f >$(DESTDIR)$(pkgdatadir)/$$f && \
+		chmod 0644 $(DESTDIR)$(pkgdatadir)/$$f || exit 1; \
+	done
+	for f in $(INST_SH); do \
+		$(INST_SED) apache-conf/$$f >$(DESTDIR)$(pkgdatadir)/$$f && \
+		chmod 0755 $(DESTDIR)$(pkgdatadir)/$$f || exit 1; \
+	done
+	for f in $(INST_UNITS); do \
+		$(INST_SED) apache-conf/systemd/$$f >$(DESTDIR)$(pkgdatadir)/systemd/$$f && \
+		chmod 0644 $(DESTDIR)$(pkgdatadir)/systemd/$$f || exit 1; \
+	done
+	$(INST_SED) tools/workos-strapi-migrate.1 >$(DESTDIR)$(mandir)/man1/workos-strapi-migrate.1
+	chmod 0644 $(DESTDIR)$(mandir)/man1/workos-strapi-migrate.1
+	$(INSTALL) -m 0644 README.md $(DESTDIR)$(pkgdocdir)/README.md
+
+uninstall:
+	rm -f $(CGIS:%=$(DESTDIR)$(pkglibdir)/cgi-bin/%.fcgi) \
+		$(DESTDIR)$(pkglibdir)/migrate \
+		$(DESTDIR)$(bindir)/workos-strapi-migrate \
+		$(INST_SQL:%=$(DESTDIR)$(pkgdatadir)/sql/%) \
+		$(INST_CONF:%=$(DESTDIR)$(pkgdatadir)/%) \
+		$(INST_SH:%=$(DESTDIR)$(pkgdatadir)/%) \
+		$(INST_UNITS:%=$(DESTDIR)$(pkgdatadir)/systemd/%) \
+		$(DESTDIR)$(mandir)/man1/workos-strapi-migrate.1 \
+		$(DESTDIR)$(pkgdocdir)/README.md
+	for d in $(DESTDIR)$(pkglibdir)/cgi-bin $(DESTDIR)$(pkglibdir) \
+		$(DESTDIR)$(pkgdatadir)/sql $(DESTDIR)$(pkgdatadir)/systemd \
+		$(DESTDIR)$(pkgdatadir) $(DESTDIR)$(pkgdocdir); do \
+		if [ -d "$$d" ]; then rmdir "$$d" || exit 1; fi; \
+	done
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -53,6 +53,13 @@ done
         rc=$?
         [ $rc = 0 ] || [ $rc = 1 ] || echo "not ok - unit: $t exited with status $rc"
     done
+    for t in build/fuzz/replay-* build/san/fuzz/replay-*; do
+        [ -x "$t" ] || continue
+        name=${t##*/replay-}
+        "$t" "$name" "tests/fuzz/corpus/$name" 2>&1
+        rc=$?
+        [ $rc = 0 ] || [ $rc = 1 ] || echo "not ok - fuzz: $t exited with status $rc"
+    done
 
     echo "== services"
     PG_PORT=$(free_port)

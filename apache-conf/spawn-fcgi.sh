@@ -1,0 +1,125 @@
+#!/bin/sh
+# spawn-fcgi.sh -- start and stop the suite's three FastCGI pools with
+# spawn-fcgi, for the nginx and Apache mod_proxy_fcgi set-ups on a machine
+# without systemd (with systemd, use systemd/workos-strapi-c@.service).
+#
+#     spawn-fcgi.sh start|stop|restart|status [login callback content]
+#
+# Run it as root: it reads the root-only env file, makes each pool's Unix
+# socket for the web server's user, and starts the programs as the
+# suite's own user.  Each pool is WORKERS copies of one program sharing one
+# socket, /run/workos-strapi-c/<program>.sock.  Nothing restarts a copy
+# that dies; the other copies go on serving, and `spawn-fcgi.sh restart`
+# (or a process supervisor) brings the pool back to full size.
+#
+# What a program prints outside a request (start-up, stop) goes to
+# $WSC_LOG/<program>.log; the per-request lines (method, path, what
+# happened; never a secret) go to the web server's error log.
+#
+# Settings, from the environment (defaults in brackets):
+#   WSC_ENV_FILE   configuration and secrets [/etc/workos-strapi-c/env]
+#   WSC_LIB        installed suite [/usr/local/lib/workos-strapi-c]
+#   WSC_RUN        sockets and pid files [/run/workos-strapi-c]
+#   WSC_LOG        start-up logs [/var/log/workos-strapi-c]
+#   WSC_USER       user the programs run as [workos-strapi]
+#   WSC_GROUP      its group [the user's primary group]
+#   WSC_SOCKET_USER / WSC_SOCKET_GROUP   the web server's [www-data]
+#   WORKERS        copies of each program [4]; WORKERS_login,
+#                  WORKERS_callback, WORKERS_content size one pool
+set -eu
+
+WSC_ENV_FILE=${WSC_ENV_FILE:-/etc/workos-strapi-c/env}
+WSC_LIB=${WSC_LIB:-/usr/local/lib/workos-strapi-c}
+WSC_RUN=${WSC_RUN:-/run/workos-strapi-c}
+WSC_LOG=${WSC_LOG:-/var/log/workos-strapi-c}
+WSC_USER=${WSC_USER:-workos-strapi}
+WSC_GROUP=${WSC_GROUP:-}
+WSC_SOCKET_USER=${WSC_SOCKET_USER:-www-data}
+WSC_SOCKET_GROUP=${WSC_SOCKET_GROUP:-www-data}
+WORKERS=${WORKERS:-4}
+
+die() { echo "spawn-fcgi.sh: $*" >&2; exit 1; }
+
+pids() { # PROGRAM: the pool's live processes
+    [ -f "$WSC_RUN/$1.pid" ] || return 0
+    for p in $(cat "$WSC_RUN/$1.pid"); do
+        kill -0 "$p" 2>/dev/null && echo "$p"
+    done
+    return 0
+}
+
+start() { # PROGRAM
+    prog=$1
+    [ -x "$WSC_LIB/cgi-bin/$prog.fcgi" ] || die "no program $WSC_LIB/cgi-bin/$prog.fcgi"
+    [ -z "$(pids "$prog")" ] || { echo "$prog: already running"; return 0; }
+    eval "n=\${WORKERS_$prog:-$WORKERS}"
+    mkdir -p "$WSC_RUN" "$WSC_LOG"
+    chmod 0755 "$WSC_RUN"
+    touch "$WSC_LOG/$prog.log"
+    chown "$WSC_USER${WSC_GROUP:+:$WSC_GROUP}" "$WSC_LOG/$prog.log"
+    chmod 0640 "$WSC_LOG/$prog.log"
+    # The programs' environment is the env file and nothing else.
+    # spawn-fcgi points the programs' stderr at /dev/null: the sh in
+    # between sends it to the log instead, then becomes the program.
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin sh -c '
+        set -a; . "$1"; set +a; shift
+        exec "$@"' sh "$WSC_ENV_FILE" \
+        spawn-fcgi -s "$WSC_RUN/$prog.sock" -M 0660 \
+            -U "$WSC_SOCKET_USER" -G "$WSC_SOCKET_GROUP" \
+            -u "$WSC_USER" ${WSC_GROUP:+-g "$WSC_GROUP"} \
+            -F "$n" -P "$WSC_RUN/$prog.pid" -d / \
+            -- /bin/sh -c 'exec "$0" 2>>"$1"' \
+            "$WSC_LIB/cgi-bin/$prog.fcgi" "$WSC_LOG/$prog.log" >/dev/null ||
+        die "$prog: spawn-fcgi failed"
+    echo "$prog: $n processes on $WSC_RUN/$prog.sock"
+}
+
+stop() { # PROGRAM
+    prog=$1
+    live=$(pids "$prog")
+    if [ -n "$live" ]; then
+        # SIGTERM: each program finishes the request it is serving, then
+        # exits; give them the time a slow sign-in may take.
+        kill -TERM $live 2>/dev/null || true
+        i=0
+        while [ -n "$(pids "$prog")" ] && [ $i -lt 300 ]; do
+            sleep 0.1
+            i=$((i + 1))
+        done
+        live=$(pids "$prog")
+        [ -z "$live" ] || kill -KILL $live 2>/dev/null || true
+    fi
+    rm -f "$WSC_RUN/$prog.sock" "$WSC_RUN/$prog.pid"
+    echo "$prog: stopped"
+}
+
+status() { # PROGRAM
+    live=$(pids "$1")
+    if [ -n "$live" ]; then echo "$1: running ($(echo $live))"; else echo "$1: stopped"; return 1; fi
+}
+
+[ $# -ge 1 ] || die "usage: spawn-fcgi.sh start|stop|restart|status [login callback content]"
+action=$1
+shift
+[ $# -gt 0 ] || set -- login callback content
+case $action in
+start | restart)
+    [ -r "$WSC_ENV_FILE" ] || die "cannot read $WSC_ENV_FILE"
+    case $WSC_ENV_FILE in /*) ;; *) WSC_ENV_FILE=$PWD/$WSC_ENV_FILE ;; esac
+    command -v spawn-fcgi >/dev/null || die "spawn-fcgi is not installed" ;;
+esac
+rc=0
+for prog in "$@"; do
+    case $prog in
+    login | callback | content) ;;
+    *) die "unknown program \"$prog\" (login, callback or content)" ;;
+    esac
+    case $action in
+    start) start "$prog" ;;
+    stop) stop "$prog" ;;
+    restart) stop "$prog"; start "$prog" ;;
+    status) status "$prog" || rc=1 ;;
+    *) die "unknown action \"$action\"" ;;
+    esac
+done
+exit $rc

@@ -1,0 +1,15 @@
+/*
+ * fuzz.h - the fuzz targets' shared entry point.  Each fuzz_<name>.c
+ * defines LLVMFuzzerTestOneInput; built with clang -fsanitize=fuzzer it
+ * is a libFuzzer target (make fuzz), built with replay.c it replays a seed
+ * corpus inside make test.
+ */
+#ifndef FUZZ_H
+#define FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#endif
