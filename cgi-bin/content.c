@@ -28,6 +28,7 @@ static const struct srv_def def = {
 	.cfg_needs = CFG_NEED_DB,
 	.routes = routes,
 	.nroutes = ARRAY_LEN(routes),
+	.cors = true,
 };
 
 int

@@ -73,6 +73,14 @@ route_dispatch(struct req *r, const struct route *routes, size_t n)
 	append_allow(allow, sizeof(allow), "OPTIONS");
 	resp_header(r, "Allow", allow);
 	if (strcmp(r->method, "OPTIONS") == 0) {
+		if (r->app->cors &&
+		    req_param(r, "HTTP_ACCESS_CONTROL_REQUEST_METHOD") != NULL) {
+			/* A browser's preflight: what it may send here. */
+			resp_header(r, "Access-Control-Allow-Methods", allow);
+			resp_header(r, "Access-Control-Allow-Headers",
+			    "Content-Type, Authorization, Origin, Accept, Strapi-Response-Format");
+			resp_header(r, "Access-Control-Max-Age", "86400");
+		}
 		resp_empty(r, 204);
 		return;
 	}

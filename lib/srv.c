@@ -96,6 +96,8 @@ srv_handle(const struct srv_def *def, struct app *app, struct arena *a,
 	    path, FCGX_GetParam("REMOTE_ADDR", c->envp));
 	db_request_start(&app->db);
 	e = req_init(&r, a, app, c);
+	if (e == APP_OK && app->cors && req_param(&r, "HTTP_ORIGIN") != NULL)
+		resp_header(&r, "Access-Control-Allow-Origin", "*");
 	if (e != APP_OK)
 		resp_fail(&r, e);
 	else
@@ -152,6 +154,7 @@ srv_main(const struct srv_def *def, int argc, char **argv)
 	}
 	memset(&app, 0, sizeof(app));
 	app.name = def->name;
+	app.cors = def->cors;
 	if (cfg_load(&app.cfg, def->cfg_needs, err, sizeof(err)) != APP_OK) {
 		log_msg(LOG_ERR, "invalid configuration: %s", err);
 		return 1;

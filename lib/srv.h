@@ -10,6 +10,8 @@
 #ifndef SRV_H
 #define SRV_H
 
+#include <stdbool.h>
+
 #include "req.h"
 #include "route.h"
 
@@ -18,6 +20,11 @@ struct srv_def {
 	unsigned cfg_needs;          /* CFG_NEED_* */
 	const struct route *routes;
 	size_t nroutes;
+	/*
+	 * Answer browsers from any origin (CORS, as Strapi's default): for APIs
+	 * authenticated by a bearer token, never by cookies.
+	 */
+	bool cors;
 	/* Optional: set up per-process modules once the config is read. */
 	enum app_err (*init)(struct app *app);
 	void (*fini)(struct app *app);

@@ -26,6 +26,17 @@ req OPTIONS /api/health
 expect_status "OPTIONS answers 204" 204
 check "OPTIONS lists the methods" grep -q 'GET, OPTIONS\|GET.*OPTIONS' <<<"$(header Allow)"
 
+req OPTIONS /api/users/me -H 'Origin: https://app.example' -H 'Access-Control-Request-Method: GET' \
+    -H 'Access-Control-Request-Headers: authorization'
+expect_status "a CORS preflight answers 204" 204
+check "the preflight allows any origin" test "$(header Access-Control-Allow-Origin)" = '*'
+check "the preflight allows the Authorization header" grep -q Authorization <<<"$(header Access-Control-Allow-Headers)"
+check "the preflight lists the route's methods" grep -q GET <<<"$(header Access-Control-Allow-Methods)"
+req GET /api/health -H 'Origin: https://app.example'
+check "a cross-origin answer may be read by the page" test "$(header Access-Control-Allow-Origin)" = '*'
+req GET /api/health
+check "no CORS header without an Origin" test -z "$(header Access-Control-Allow-Origin)"
+
 req HEAD /api/health
 expect_status "HEAD is served like GET" 200
 
