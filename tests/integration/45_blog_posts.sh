@@ -79,6 +79,16 @@ as "$T_mA" GET "/api/blog-posts/$A_draft"
 expect_status "a member reads their organization's draft" 200
 as "$T_vA" GET "/api/blog-posts/$A_draft"
 expect_status "a read-only role reads their organization's draft" 200
+as "$T_aA" GET /api/blog-posts
+check "an admin of A sees A's posts in every status and B's published" test "$(titles)" = "A draft,A published,B published"
+as "$T_aA" GET "/api/blog-posts/$A_draft"
+expect_status "an admin reads their organization's draft" 200
+as "$T_nO" GET "/api/blog-posts/$A_draft"
+expect_error "a user without an organization cannot read a draft (404)" 404 NotFoundError
+as "$T_nO" GET "/api/blog-posts/$B_pub"
+expect_status "a user without an organization reads a published post" 200
+as "$T_mB" GET "/api/blog-posts/$A_pub"
+expect_status "a member of B reads A's published post" 200
 
 # --- writes
 n_before=$(psql_q "SELECT count(*) FROM blog_posts")
@@ -117,6 +127,10 @@ as "$T_mA" PUT "/api/blog-posts/$A_draft" '{"data":{"organizationId":"org_01B"}}
 expect_error "a post cannot be moved to another organization" 403 ForbiddenError
 as anon PUT "/api/blog-posts/$A_draft" '{"data":{"title":"x"}}'
 expect_error "anonymous update is 403" 403 ForbiddenError
+as anon DELETE "/api/blog-posts/$A_pub"
+expect_error "anonymous delete is 403" 403 ForbiddenError
+as "$T_nO" DELETE "/api/blog-posts/$A_pub"
+expect_error "a user without an organization cannot delete" 403 ForbiddenError "Organization membership required"
 check "refused writes left A's draft unchanged" test "$(snap "$A_draft")" = "$a_draft_before"
 check "refused writes left A's published post unchanged" test "$(snap "$A_pub")" = "$a_pub_before"
 
@@ -146,6 +160,9 @@ as "$T_aA" GET /api/blog-posts
 check "an inactive member reads like an outsider" test "$(titles)" = "A published,B published"
 psql_q "UPDATE memberships SET status = 'active' WHERE user_id = $aA"
 
+as "$T_aA" POST /api/blog-posts '{"data":{"title":"to delete"}}'
+as "$T_mA" DELETE "/api/blog-posts/$(jq -r .data.documentId <<<"$BODY")"
+expect_status "a member deletes their organization's post" 204
 as "$T_aA" DELETE "/api/blog-posts/$A_draft"
 expect_status "an admin deletes their organization's post" 204
 as "$T_aA" DELETE "/api/blog-posts/$A_draft"
