@@ -14,6 +14,15 @@
 #include "resp.h"
 #include "rnd.h"
 
+/*
+ * One entry holds at most a 1 MiB body's worth of text, which JSON
+ * escaping can grow six-fold (\u0001); SQL holds at most the compiler's
+ * 1 MiB WHERE clause twice (page and count).
+ */
+#define ENTRY_MAX (8 * 1024 * 1024)
+#define STREAM_AT (256 * 1024)
+#define SQL_MAX (4 * 1024 * 1024)
+
 /* ---- output */
 
 /* The SELECT list for fields, each aliased to its column name. */
@@ -97,7 +106,7 @@ answer_one(struct req *r, int status, PGresult *res,
 	struct sbuf sb;
 	struct jw w;
 
-	sbuf_init(&sb, r->arena, 4 * 1024 * 1024);
+	sbuf_init(&sb, r->arena, ENTRY_MAX);
 	jw_init(&w, &sb);
 	jw_obj_open(&w);
 	jw_key(&w, "data");
@@ -154,6 +163,16 @@ parse_query(struct req *r, json_object **q)
 	return 0;
 }
 
+/* A statement that outgrew SQL_MAX came from an oversized query string. */
+static void
+too_complex(struct req *r, enum app_err e)
+{
+	if (e == APP_ETOOBIG)
+		resp_error(r, 400, "ValidationError", "The query is too complex", NULL);
+	else
+		resp_fail(r, e);
+}
+
 static void
 find(struct req *r, const struct coll *c)
 {
@@ -168,6 +187,7 @@ find(struct req *r, const struct coll *c)
 	int np, base;
 	long long total = -1;
 	char lim[32], off[32];
+	bool streaming = false;
 
 	if (auth_require(r, action(r, c, "find")) != 0)
 		return;
@@ -199,7 +219,7 @@ find(struct req *r, const struct coll *c)
 	 * uncorrelated subquery, which Postgres runs once and which does not
 	 * make it build every matching row as a window count would.
 	 */
-	sbuf_init(&sql, r->arena, 64 * 1024);
+	sbuf_init(&sql, r->arena, SQL_MAX);
 	sbuf_puts(&sql, "SELECT ");
 	select_list(&sql, q.fields, q.nfields);
 	if (q.with_count) {
@@ -214,7 +234,7 @@ find(struct req *r, const struct coll *c)
 	sbuf_printf(&sql, "(%s) ORDER BY %s LIMIT $%d OFFSET $%d", q.where,
 	    q.order_by, np - 1, np);
 	if (sbuf_err(&sql) != APP_OK) {
-		resp_fail(r, sbuf_err(&sql));
+		too_complex(r, sbuf_err(&sql));
 		return;
 	}
 	e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res, NULL);
@@ -228,15 +248,17 @@ find(struct req *r, const struct coll *c)
 		/* A page past the end still reports the total. */
 		PGresult *cr;
 
-		sbuf_init(&sql, r->arena, 64 * 1024);
+		sbuf_init(&sql, r->arena, SQL_MAX);
 		sbuf_printf(&sql, "SELECT count(*) AS n FROM %s WHERE ", c->table);
 		if (c->org_scoped)
 			sbuf_puts(&sql, "(status = 'published' OR organization_id = $1) AND ");
 		sbuf_printf(&sql, "(%s)", q.where);
-		e = sbuf_err(&sql);
-		if (e == APP_OK)
-			e = db_exec_sql(&r->app->db, r->arena, sql.data, np - 2,
-			    params, &cr, NULL);
+		if (sbuf_err(&sql) != APP_OK) {
+			too_complex(r, sbuf_err(&sql));
+			return;
+		}
+		e = db_exec_sql(&r->app->db, r->arena, sql.data, np - 2, params,
+		    &cr, NULL);
 		if (e != APP_OK) {
 			resp_fail(r, e);
 			return;
@@ -244,13 +266,25 @@ find(struct req *r, const struct coll *c)
 		total = db_get_ll(cr, 0, "n", 0);
 	}
 
-	sbuf_init(&sb, r->arena, 16 * 1024 * 1024);
+	/*
+	 * Entries are written out as they are made once the page passes
+	 * STREAM_AT, so a page of large entries never needs one huge buffer.
+	 */
+	sbuf_init(&sb, r->arena, ENTRY_MAX);
 	jw_init(&w, &sb);
 	jw_obj_open(&w);
 	jw_key(&w, "data");
 	jw_arr_open(&w);
-	for (int i = 0; i < PQntuples(res); i++)
+	for (int i = 0; i < PQntuples(res); i++) {
 		entry(r, &w, res, i, q.fields, q.nfields);
+		if (sbuf_err(&sb) == APP_OK && sb.len > STREAM_AT) {
+			if (!streaming)
+				resp_stream_begin(r, 200, "application/json; charset=utf-8");
+			streaming = true;
+			resp_stream_write(r, sb.data, sb.len);
+			sbuf_truncate(&sb, 0);
+		}
+	}
 	jw_arr_close(&w);
 	jw_key(&w, "meta");
 	jw_obj_open(&w);
@@ -278,7 +312,17 @@ find(struct req *r, const struct coll *c)
 	jw_obj_close(&w);
 	jw_obj_close(&w);
 	jw_obj_close(&w);
-	resp_json(r, 200, &sb);
+	if (!streaming) {
+		resp_json(r, 200, &sb);
+		return;
+	}
+	if (sbuf_err(&sb) != APP_OK) {
+		/* Too late for an error status: cut the answer short, visibly. */
+		log_msg(LOG_ERR, "could not finish a streamed page: %s",
+		    app_strerror(sbuf_err(&sb)));
+		return;
+	}
+	resp_stream_write(r, sb.data, sb.len);
 }
 
 /* A documentId can only be 24 of [a-z0-9]: anything else matches nothing. */
@@ -415,19 +459,22 @@ invalid_key(struct req *r, const char *key)
 	struct sbuf m, d;
 	struct jw w;
 
+	size_t kl = strnlen(key, 200); /* echo at most 200 bytes of a key */
+
 	sbuf_init(&m, r->arena, 1024);
 	sbuf_printf(&m, "Invalid key %.200s", key);
-	sbuf_init(&d, r->arena, 1024);
+	sbuf_init(&d, r->arena, 4096);
 	jw_init(&w, &d);
 	jw_obj_open(&w);
 	jw_key(&w, "key");
-	jw_str(&w, key);
+	jw_strn(&w, key, kl);
 	jw_key(&w, "path");
-	jw_str(&w, key);
+	jw_strn(&w, key, kl);
 	jw_key(&w, "source");
 	jw_str(&w, "body");
 	jw_obj_close(&w);
-	return bad_request(r, sbuf_str(&m), sbuf_str(&d));
+	return bad_request(r, sbuf_str(&m),
+	    sbuf_err(&d) == APP_OK ? sbuf_str(&d) : NULL);
 }
 
 /*
@@ -575,7 +622,7 @@ read_body(struct req *r, const struct coll *c, bool create, struct body *b)
 		sbuf_puts(&d, "]}");
 		sbuf_init(&m, r->arena, 512);
 		if (b->nerr == 1)
-			sbuf_puts(&m, b->first);
+			sbuf_puts(&m, b->first != NULL ? b->first : "1 error occurred");
 		else
 			sbuf_printf(&m, "%d errors occurred", b->nerr);
 		return bad_request(r, sbuf_str(&m), sbuf_str(&d));
@@ -948,6 +995,30 @@ create(struct req *r, const struct coll *c)
 	no_free_slug(r);
 }
 
+/* The stored title of the entry r->param; answers 404 and -1 if none. */
+static int
+current_title(struct req *r, const struct coll *c, const char **title)
+{
+	struct sbuf sql;
+	const char *p[1] = { r->param };
+	PGresult *res;
+	enum app_err e;
+
+	sbuf_init(&sql, r->arena, 256);
+	sbuf_printf(&sql, "SELECT title FROM %s WHERE document_id = $1", c->table);
+	e = db_exec_sql(&r->app->db, r->arena, sql.data, 1, p, &res, NULL);
+	if (e != APP_OK) {
+		resp_fail(r, e);
+		return -1;
+	}
+	if (PQntuples(res) != 1) {
+		not_found(r);
+		return -1;
+	}
+	*title = db_get(res, 0, "title");
+	return 0;
+}
+
 static void
 update(struct req *r, const struct coll *c)
 {
@@ -956,9 +1027,10 @@ update(struct req *r, const struct coll *c)
 	const char *params[20], *slug = NULL, *status = NULL;
 	struct value *sv, *tv, *st;
 	const struct coll_field **f;
+	const char *title;
 	PGresult *res;
 	enum app_err e;
-	bool regen;
+	bool regen, blank;
 	int np;
 
 	if (auth_require(r, action(r, c, "update")) != 0)
@@ -979,7 +1051,12 @@ update(struct req *r, const struct coll *c)
 	sv = body_get(&b, "slug");
 	tv = body_get(&b, "title");
 	st = body_get(&b, "status");
-	regen = tv != NULL && tv->v != NULL && (sv == NULL || sv->v == NULL || sv->v[0] == '\0');
+	/* As on create: no slug with a new title, or a blank one, is made anew. */
+	blank = sv != NULL && (sv->v == NULL || sv->v[0] == '\0');
+	regen = blank || (sv == NULL && tv != NULL && tv->v != NULL);
+	title = tv != NULL ? tv->v : NULL;
+	if (regen && title == NULL && current_title(r, c, &title) != 0)
+		return;
 	f = all_fields(r->arena, c);
 	if (f == NULL) {
 		resp_fail(r, APP_ENOMEM);
@@ -987,7 +1064,7 @@ update(struct req *r, const struct coll *c)
 	}
 	for (int attempt = 0; attempt < 5; attempt++) {
 		if (regen) {
-			e = choose_slug(r, c, tv->v, r->param, &slug);
+			e = choose_slug(r, c, title, r->param, &slug);
 			if (e != APP_OK) {
 				resp_fail(r, e);
 				return;

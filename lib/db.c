@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "db.h"
 #include "log.h"
@@ -183,6 +184,15 @@ run(struct db *db, struct db_stmt *stmt, const char *sql, int n,
 	return PQexecPrepared(db->conn, stmt->name, n, params, NULL, NULL, 0);
 }
 
+/* Is sql a plain read (SELECT), safe to run a second time? */
+static bool
+is_read(const char *sql)
+{
+	while (*sql == ' ' || *sql == '\n' || *sql == '(')
+		sql++;
+	return strncasecmp(sql, "SELECT", 6) == 0;
+}
+
 static enum app_err
 exec_(struct db *db, struct arena *a, struct db_stmt *stmt, const char *sql,
     int n, const char *const *params, PGresult **res, char sqlstate[6])
@@ -197,11 +207,14 @@ exec_(struct db *db, struct arena *a, struct db_stmt *stmt, const char *sql,
 	if (!ensure(db))
 		return APP_EDB;
 	r = run(db, stmt, sql, n, params);
-	if (PQstatus(db->conn) == CONNECTION_BAD && !db->in_tx && !db->tried_reset) {
+	if (PQstatus(db->conn) == CONNECTION_BAD && !db->in_tx && !db->tried_reset &&
+	    is_read(stmt ? stmt->sql : sql)) {
 		/*
 		 * The server went away (restart, failover) since the last
-		 * request: reconnect once and run the statement again.  Outside
-		 * a transaction nothing was committed by the failed attempt.
+		 * request: reconnect once and run the statement again.  Only a
+		 * read: a write may have committed before the connection died.
+		 * Every request reads first (authentication), so the reconnect
+		 * normally happens there, before any write.
 		 */
 		PQclear(r);
 		log_msg(LOG_WARN, "database connection lost; reconnecting");

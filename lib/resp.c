@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <string.h>
 
 #include "jw.h"
@@ -66,31 +67,64 @@ put_all(struct req *r, const char *p, size_t n)
 	}
 }
 
+/* Write the status line and headers; length SIZE_MAX means unknown. */
+static void
+send_headers(struct req *r, int status, const char *content_type, size_t len);
+
 void
 resp_send(struct req *r, int status, const char *content_type,
     const char *body, size_t len)
 {
-	struct sbuf h;
-
 	if (r->responded) {
 		log_msg(LOG_ERR, "second response to one request ignored");
 		return;
 	}
+	if (sbuf_err(&r->resp_headers) != APP_OK) {
+		body = NULL;
+		len = 0;
+	}
+	send_headers(r, status, content_type, len);
+	if (!r->head && body != NULL && len > 0 && r->status == status)
+		put_all(r, body, len);
+}
+
+void
+resp_stream_begin(struct req *r, int status, const char *content_type)
+{
+	if (r->responded) {
+		log_msg(LOG_ERR, "second response to one request ignored");
+		return;
+	}
+	send_headers(r, status, content_type, SIZE_MAX);
+}
+
+void
+resp_stream_write(struct req *r, const char *p, size_t n)
+{
+	if (!r->head && n > 0)
+		put_all(r, p, n);
+}
+
+static void
+send_headers(struct req *r, int status, const char *content_type, size_t len)
+{
+	struct sbuf h;
+
 	r->responded = true;
-	r->status = status;
 	if (sbuf_err(&r->resp_headers) != APP_OK) {
 		log_msg(LOG_ERR, "response headers too large");
 		sbuf_truncate(&r->resp_headers, 0);
 		r->resp_headers.err = APP_OK;
 		status = 500;
-		body = NULL;
 		len = 0;
 	}
+	r->status = status;
 	sbuf_init(&h, r->arena, 64 * 1024);
 	sbuf_printf(&h, "Status: %d %s\r\n", status, resp_reason(status));
 	if (content_type != NULL)
 		sbuf_printf(&h, "Content-Type: %s\r\n", content_type);
-	if (status != 204 && status != 304)
+	/* Unknown length: the web server frames the body for the client. */
+	if (status != 204 && status != 304 && len != SIZE_MAX)
 		sbuf_printf(&h, "Content-Length: %zu\r\n", len);
 	sbuf_puts(&h, "X-Content-Type-Options: nosniff\r\n");
 	sbuf_putn(&h, r->resp_headers.data, r->resp_headers.len);
@@ -99,12 +133,11 @@ resp_send(struct req *r, int status, const char *content_type,
 		static const char fallback[] =
 		    "Status: 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n";
 
+		r->status = 500;
 		put_all(r, fallback, sizeof(fallback) - 1);
 		return;
 	}
 	put_all(r, h.data, h.len);
-	if (!r->head && body != NULL && len > 0)
-		put_all(r, body, len);
 }
 
 void

@@ -19,6 +19,14 @@ void resp_header(struct req *r, const char *name, const char *value);
 void resp_send(struct req *r, int status, const char *content_type,
     const char *body, size_t len);
 
+/*
+ * A response too large to build at once: headers now (no Content-Length;
+ * the web server frames the body), then the body in pieces.  A streamed
+ * response cannot turn into an error any more: check before beginning.
+ */
+void resp_stream_begin(struct req *r, int status, const char *content_type);
+void resp_stream_write(struct req *r, const char *p, size_t n);
+
 /* Send a JSON body with status. */
 void resp_json(struct req *r, int status, const struct sbuf *body);
 

@@ -191,22 +191,11 @@ signin_callback(struct req *r)
 	size_t statelen = 0, codelen = 0, errlen = 0;
 	enum app_err e;
 
-	/* Whatever happens next, this login attempt is over. */
-	set_cookie(r, "", 0);
-
-	err = req_query(r, "error", &errlen);
-	if (err != NULL) {
-		const char *desc = req_query(r, "error_description", NULL);
-		struct sbuf m;
-
-		sbuf_init(&m, r->arena, 2048);
-		sbuf_printf(&m, "WorkOS sign-in failed: %.100s%s%.500s", err,
-		    desc ? ": " : "", desc ? desc : "");
-		log_msg(LOG_INFO, "WorkOS redirected with error \"%.100s\"", err);
-		resp_error(r, 401, "UnauthorizedError",
-		    sbuf_err(&m) == APP_OK ? m.data : "WorkOS sign-in failed", NULL);
-		return;
-	}
+	/*
+	 * The state is checked first: until it matches this browser's cookie
+	 * nothing here may affect the sign-in in progress (not even clearing
+	 * its cookie), so a forged link cannot cancel or steer it.
+	 */
 	state = req_query(r, "state", &statelen);
 	if (state == NULL || statelen == 0) {
 		bad_state(r, "Missing state");
@@ -220,6 +209,7 @@ signin_callback(struct req *r)
 	}
 	e = sess_open(&s->key, cookie, time(NULL), &l);
 	if (e == APP_ETIMEOUT) {
+		set_cookie(r, "", 0);
 		bad_state(r, "The sign-in took too long (state expired): start again at "
 		    "/api/auth/workos/login");
 		return;
@@ -231,6 +221,22 @@ signin_callback(struct req *r)
 	if (statelen != SESS_TOKEN_LEN ||
 	    CRYPTO_memcmp(state, l.state, SESS_TOKEN_LEN) != 0) {
 		bad_state(r, "State does not match this browser's sign-in");
+		return;
+	}
+	/* This browser's sign-in: whatever happens next, it is over. */
+	set_cookie(r, "", 0);
+
+	err = req_query(r, "error", &errlen);
+	if (err != NULL) {
+		const char *desc = req_query(r, "error_description", NULL);
+		struct sbuf m;
+
+		sbuf_init(&m, r->arena, 2048);
+		sbuf_printf(&m, "WorkOS sign-in failed: %.100s%s%.500s", err,
+		    desc ? ": " : "", desc ? desc : "");
+		log_msg(LOG_INFO, "WorkOS redirected with error \"%.100s\"", err);
+		resp_error(r, 401, "UnauthorizedError",
+		    sbuf_err(&m) == APP_OK ? m.data : "WorkOS sign-in failed", NULL);
 		return;
 	}
 	code = req_query(r, "code", &codelen);

@@ -87,8 +87,9 @@ static const char *
 display_name(struct arena *a, const struct workos_auth *wa)
 {
 	struct sbuf sb;
+	size_t end = 0, chars = 0;
 
-	sbuf_init(&sb, a, 600);
+	sbuf_init(&sb, a, 256 * 1024);
 	if (wa->first_name != NULL)
 		sbuf_puts(&sb, wa->first_name);
 	if (wa->last_name != NULL) {
@@ -100,8 +101,16 @@ display_name(struct arena *a, const struct workos_auth *wa)
 		sbuf_putn(&sb, wa->email, strcspn(wa->email, "@"));
 	if (sb.len == 0)
 		sbuf_puts(&sb, wa->email);
-	if (sbuf_err(&sb) != APP_OK || sb.len > 255)
-		return arena_strndup(a, sbuf_str(&sb), sb.len > 255 ? 255 : sb.len);
+	if (sbuf_err(&sb) != APP_OK)
+		return NULL;
+	/* At most 255 characters (the column's rule), cut between characters. */
+	while (end < sb.len && chars < 255) {
+		end++;
+		while (end < sb.len && ((unsigned char)sb.data[end] & 0xc0) == 0x80)
+			end++;
+		chars++;
+	}
+	sbuf_truncate(&sb, end);
 	return sb.data;
 }
 
@@ -143,7 +152,9 @@ match(struct req *r, const struct workos_auth *wa, const char *name,
 			log_msg(LOG_WARN, "refused to link WorkOS user \"%s\" to an existing "
 			    "account by an e-mail that is %s", wa->user_id,
 			    wa->email_verified ? "linked to another WorkOS user" : "not verified");
-			*why = "This e-mail belongs to an existing account and is not verified "
+			*why = linked != NULL ?
+			    "This e-mail belongs to an account linked to another WorkOS user" :
+			    "This e-mail belongs to an existing account and is not verified "
 			    "at WorkOS";
 			*e = APP_EFORBIDDEN;
 			return -1;
@@ -212,7 +223,7 @@ users_sign_in(struct req *r, const struct workos_auth *wa,
 
 	if (wa->org_id != NULL) {
 		const char *po[] = { wa->org_id };
-		const char *role = wa->role != NULL ? wa->role : "member";
+		const char *role = wa->role;
 		const char *pm[] = { idbuf, wa->org_id, role };
 
 		snprintf(idbuf, sizeof(idbuf), "%lld", out->id);

@@ -254,6 +254,15 @@ workos_authenticate(struct workos *w, struct arena *a, const char *code,
 		*step = "Authentication failed: the WorkOS access token did not verify";
 		return APP_EAUTH;
 	}
+	/*
+	 * An organization session without a role would have to be given one
+	 * here; guessing could grant writes, so refuse (WorkOS always sends it).
+	 */
+	if (org != NULL && c.role[0] == '\0') {
+		log_msg(LOG_ERR, "WorkOS access token names organization \"%s\" but no "
+		    "role (request id \"%s\")", org, r.request_id);
+		return APP_EUPSTREAM;
+	}
 	out->org_id = org;
 	out->role = c.role[0] != '\0' ? arena_strdup(a, c.role) : NULL;
 	return APP_OK;

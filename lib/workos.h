@@ -38,7 +38,7 @@ struct workos_auth {
 	const char *first_name;   /* may be NULL */
 	const char *last_name;    /* may be NULL */
 	const char *org_id;       /* NULL when the session has no organization */
-	const char *role;         /* the verified token's role slug, or NULL */
+	const char *role;         /* the verified token's role slug; set when org_id is */
 };
 
 /*
@@ -47,7 +47,8 @@ struct workos_auth {
  *   APP_EAUTH       WorkOS refused (invalid_grant and other 4xx), or the
  *                   access token failed verification
  *   APP_EFORBIDDEN  WorkOS wants another step (403); *step names it
- *   APP_EUPSTREAM   5xx, 429, malformed answer, connection failure
+ *   APP_EUPSTREAM   5xx, 429, malformed answer, connection failure, or
+ *                   an organization session whose token has no role
  *   APP_ETIMEOUT    no answer within WORKOS_TIMEOUT
  * *step is set (static or arena text) for APP_EFORBIDDEN and APP_EAUTH.
  */

@@ -93,6 +93,7 @@ psql_q "INSERT INTO permissions (role_id, action) SELECT id, 'plugin::users-perm
 req GET /api/users/me -H "Authorization: Bearer $tok"
 expect_status "granting it back works at once" 200
 
-# Secrets and tokens never reach the logs.
+# Secrets and tokens never reach the logs (which exist and hold the refusals).
+check "the server log records refused tokens" grep -q 'refused a token' "$T_RUN/error.log"
 check "the JWT secret is not in the server log" bash -c "! grep -qF '$JWT_SECRET' '$T_RUN/error.log' '$T_RUN/lighttpd.stderr'"
 check "tokens are not in the server log" bash -c "! grep -qF '$tok' '$T_RUN/error.log' '$T_RUN/lighttpd.stderr'"

@@ -125,6 +125,31 @@ check "nothing changed: the account is not linked" test -z "$(psql_q "SELECT wor
 check "nothing changed: no user created" test "$(psql_q "SELECT count(*) FROM users")" = "$users_before"
 check "no JWT is answered" bash -c "! jq -e .jwt <<<'$BODY'"
 
+# A long display name is cut between characters, never refused.
+fake POST /_fake/users "$(jq -nc --arg f "$(printf 'é%.0s' $(seq 130))" --arg l "$(printf 'ü%.0s' $(seq 130))" \
+    '{id:"user_01LONG", email:"long.name@example.com", first_name:$f, last_name:$l}')" >/dev/null
+signin "$(jar long)" "login_hint=long.name%40example.com"
+expect_status "a user with a 261-character name signs in" 200
+expect_json "the username is cut to 255 characters" '(.user.username|length) == 255'
+expect_json "the cut falls between characters" '.user.username | test("^é+ ü+$")'
+
+# An account already linked to another WorkOS user is not taken over.
+psql_q "INSERT INTO users (document_id, username, email, provider, workos_user_id, confirmed, role_id) SELECT 'linkeduser00000000000000', 'linked', 'linked@example.com', 'workos', 'user_01OLDID', true, id FROM roles WHERE type = 'authenticated'" >/dev/null
+fake POST /_fake/users '{"id":"user_01NEWID","email":"Linked@example.com"}' >/dev/null
+signin "$(jar linked)" "login_hint=linked%40example.com"
+expect_error "a verified e-mail of an account linked to another WorkOS user is 403" 403 ForbiddenError "This e-mail belongs to an account linked to another WorkOS user"
+check "the linked account keeps its WorkOS user" test "$(psql_q "SELECT workos_user_id FROM users WHERE email = 'linked@example.com'")" = user_01OLDID
+
+# An organization session whose token carries no role is refused, not guessed.
+start_login "$(jar norole)" "organization=org_01ACME"
+st_nr=$(grep -oE 'state=[^&]+' <<<"$LOC" | cut -d= -f2)
+ch_nr=$(grep -oE 'code_challenge=[^&]+' <<<"$LOC" | cut -d= -f2)
+code_nr=$(fake POST /_fake/codes "{\"user_id\":\"user_01JANE\",\"organization_id\":\"org_01ACME\",\"code_challenge\":\"$ch_nr\"}" | jq -r .code)
+users_nr=$(psql_q "SELECT count(*) FROM memberships")
+req GET "/api/auth/workos/callback?code=$code_nr&state=$st_nr" -b "$(jar norole)"
+expect_error "an organization token without a role is 502" 502 BadGatewayError
+check "no membership was recorded without a role" test "$(psql_q "SELECT count(*) FROM memberships")" = "$users_nr"
+
 # --- organizations and roles
 fake POST /_fake/users '{"id":"user_01ORGA","email":"admin@acme.example","first_name":"Ada","last_name":"Admin"}' >/dev/null
 fake POST /_fake/memberships '{"user_id":"user_01ORGA","organization_id":"org_01ACME","role":"admin"}' >/dev/null
@@ -171,6 +196,9 @@ req GET "$cb_path" -H "Cookie: wos_login=$body.$mac"
 expect_error "an expired state is 400" 400 ValidationError
 check "the error says the state expired" grep -q 'expired' <<<"$BODY"
 check "no bad state reached WorkOS" test "$(fake_stat authenticate)" = "$before"
+req GET "/api/auth/workos/callback?error=access_denied&error_description=forged" -b "$(jar s1)"
+expect_error "an error link without the state is refused like any bad state" 400 ValidationError "Missing state"
+check "a forged error link does not clear the sign-in in progress" test -z "$(header Set-Cookie)"
 req GET "/api/auth/workos/callback?error=access_denied&error_description=%3Cb%3EUser%20said%20no%3C%2Fb%3E&state=$st" -b "$(jar s1)"
 expect_error "an error from WorkOS is 401" 401 UnauthorizedError
 expect_json "the WorkOS reason is in the message, as JSON text" '.error.message | contains("access_denied") and contains("<b>User said no</b>")'
@@ -251,8 +279,9 @@ check "all twenty parallel first sign-ins succeed" test "$(cat "$T_RUN"/par.st.*
 check "twenty parallel first sign-ins make exactly one user" test "$(psql_q "SELECT count(*) FROM users WHERE email = 'para.llel@example.com'")" = 1
 check "they all got the same user" test "$(cat "$T_RUN"/par.body.* | jq -r .user.id | sort -u | wc -l)" = 1
 
-# Nothing secret in the logs.
+# Nothing secret in the logs (which exist and hold the sign-ins).
 logs="$T_RUN/error.log $T_RUN/lighttpd.stderr"
+check "the server log records the sign-in programs' lines" grep -q 'callback.fcgi' "$T_RUN/error.log"
 check "the API key is not logged" bash -c "! grep -qF sk_test_fake $logs"
 check "codes are not logged" bash -c "! grep -qF '$code' $logs"
 check "the cookie password is not logged" bash -c "! grep -qF '$WORKOS_COOKIE_PASSWORD' $logs"

@@ -50,6 +50,10 @@ expect_status "update answers 200" 200
 expect_json "update changes the title and regenerates the slug" '.data.title == "Renamed Entry" and .data.slug == "renamed-entry" and .data.content == "First post"'
 req PUT "/api/articles/$doc1" "${auth[@]}" "${json[@]}" --data '{"data":{"content":"Only content"}}'
 expect_json "a partial update leaves other fields alone" '.data.title == "Renamed Entry" and .data.slug == "renamed-entry" and .data.content == "Only content"'
+req PUT "/api/articles/$doc1" "${auth[@]}" "${json[@]}" --data '{"data":{"slug":"custom-one"}}'
+expect_json "a given slug is kept on update" '.data.slug == "custom-one"'
+req PUT "/api/articles/$doc1" "${auth[@]}" "${json[@]}" --data '{"data":{"slug":""}}'
+expect_json "a blank slug on update is made from the title again" '.data.slug == "renamed-entry"'
 req PUT "/api/articles/$doc1" "${auth[@]}" "${json[@]}" --data '{"data":{"title":null}}'
 expect_error "a required field set to null is 400" 400 ValidationError "title cannot be null."
 req PUT /api/articles/zzzzzzzzzzzzzzzzzzzzzzzz "${auth[@]}" "${json[@]}" --data '{"data":{"title":"x"}}'
@@ -105,6 +109,8 @@ post '{"data":{"title":"a\u0000b"}}'
 expect_error "a NUL character is 400" 400 ValidationError
 post "$(printf '{"data":{"title":"\xff\xfe"}}')"
 expect_status "invalid UTF-8 is 400" 400
+post "{\"data\":{\"title\":\"x\",\"$(printf 'k%.0s' $(seq 1100))\":1}}"
+expect_error "a very long unknown key still gets a valid JSON error" 400 ValidationError
 post '{"data":{"title":1,"content":2}}'
 expect_json "several errors are reported together" '.error.message == "2 errors occurred" and (.error.details.errors|length) == 2'
 head -c 1100000 /dev/zero | tr '\0' 'a' | sed 's/^/{"data":{"title":"/; s/$/"}}/' >"$T_RUN/big.json"
@@ -262,6 +268,12 @@ odd() { req GET "/api/articles?$1"; if [ "$STATUS" = 200 ] || [ "$STATUS" = 400 
 odd 'filters[title' "unbalanced brackets"
 odd 'filters]title[=x' "reversed brackets"
 odd "filters$(printf '[a]%.0s' $(seq 25))=x" "nesting past depth 20"
+flt "filters$(printf '[$or][0]%.0s' $(seq 9))[title]=Alpha" 'Alpha'
+req GET "/api/articles?filters$(printf '[$or][0]%.0s' $(seq 10))[title]=Alpha"
+expect_error "past depth 20 the rest is one literal key, as qs does" 400 ValidationError "Invalid key [title]"
+req GET '/api/articles?filters[title][$in][101]=x'
+expect_error "an array index past 100 makes an object, as qs does" 400 ValidationError "Invalid key 101"
+flt 'filters[title][$in][99]=Alpha' 'Alpha'
 odd 'filters[title][$eq]=%zz%' "invalid percent-escapes"
 odd 'filters[title][$in][101]=x' "an array index past 100"
 req GET "/api/articles?$(printf 'x&%.0s' $(seq 1000))filters[title]=Alpha"
@@ -271,6 +283,20 @@ expect_json "the 999th parameter still counts" '.meta.pagination.total == 1'
 odd '&&&=&=x&%' "empty keys and stray separators"
 odd 'filters=x' "filters that is a string"
 odd 'sort[][]=title' "sort nested arrays"
+
+# A page of large entries is streamed, never refused for its size.
+psql_q "DELETE FROM articles"
+head -c 900000 /dev/zero | tr '\0' 'x' >"$T_RUN/fill"
+for i in $(seq 1 17); do
+    printf '{"data":{"title":"Big %s","content":"' "$i" >"$T_RUN/bigpost.json"
+    cat "$T_RUN/fill" >>"$T_RUN/bigpost.json"
+    printf '"}}' >>"$T_RUN/bigpost.json"
+    curl -s -o /dev/null -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+        --data-binary "@$T_RUN/bigpost.json" "http://127.0.0.1:$HTTP_PORT/api/articles"
+done
+req GET /api/articles
+expect_status "a page of 17 entries of 900 KB each answers 200" 200
+expect_json "the large page is complete, valid JSON" '(.data|length) == 17 and (.data[16].content|length) == 900000 and .meta.pagination.total == 17'
 
 # Permissions come from the table, at once.
 psql_q "DELETE FROM permissions WHERE action = 'api::article.article.find' AND role_id = (SELECT id FROM roles WHERE type = 'public')"

@@ -66,6 +66,21 @@ as "$T_mB" GET '/api/blog-posts?filters[organizationId][$eq]=org_01A'
 check "filtering on another organization shows only its published posts" test "$(titles)" = "A published"
 as "$T_mB" GET '/api/blog-posts?filters[$or][0][status]=draft&filters[$or][1][organizationId]=org_01A'
 expect_json "an \$or reveals no draft of another organization" '[.data[] | select(.status == "draft") | .organizationId] | all(. == "org_01B")'
+as anon GET /api/blog-posts
+expect_json "the public count covers only published posts" '.meta.pagination.total == 2 and .meta.pagination.pageCount == 1'
+as "$T_mB" GET /api/blog-posts
+expect_json "a member's count covers their drafts, not other organizations'" '.meta.pagination.total == 4'
+as anon GET '/api/blog-posts?pagination[page]=9'
+expect_json "a page past the end counts only visible posts" '.data == [] and .meta.pagination.total == 2'
+as "$T_mA" GET '/api/blog-posts?pagination[start]=50&pagination[limit]=5'
+expect_json "an offset past the end counts only visible posts" '.data == [] and .meta.pagination.total == 3'
+as "$T_mB" PUT "/api/blog-posts/$B_draft" '{"data":{"content":"zebracorn secret"}}'
+as anon GET '/api/blog-posts?_q=zebracorn'
+expect_json "search does not reach another organization's draft (anonymous)" '.data == [] and .meta.pagination.total == 0'
+as "$T_mA" GET '/api/blog-posts?_q=zebracorn'
+expect_json "search does not reach another organization's draft (member of A)" '.data == [] and .meta.pagination.total == 0'
+as "$T_mB" GET '/api/blog-posts?_q=zebracorn'
+expect_json "search finds one's own organization's draft" '[.data[].title] == ["B draft"]'
 as "$T_mA_claims_B" GET /api/blog-posts
 check "an organization claim without membership reads as an outsider" test "$(titles)" = "A published,B published"
 
