@@ -291,22 +291,15 @@ find(struct req *r, const struct coll *c)
 	jw_key(&w, "pagination");
 	jw_obj_open(&w);
 	if (q.page_form && q.with_count) {
-		jw_key(&w, "page");
-		jw_int(&w, q.start / q.limit + 1);
-		jw_key(&w, "pageSize");
-		jw_int(&w, q.limit);
-		jw_key(&w, "pageCount");
-		jw_int(&w, (total + q.limit - 1) / q.limit);
-		jw_key(&w, "total");
-		jw_int(&w, total);
+		jw_kint(&w, "page", q.start / q.limit + 1);
+		jw_kint(&w, "pageSize", q.limit);
+		jw_kint(&w, "pageCount", (total + q.limit - 1) / q.limit);
+		jw_kint(&w, "total", total);
 	} else {
-		jw_key(&w, "start");
-		jw_int(&w, q.start);
-		jw_key(&w, "limit");
-		jw_int(&w, q.limit);
+		jw_kint(&w, "start", q.start);
+		jw_kint(&w, "limit", q.limit);
 		if (q.with_count) {
-			jw_key(&w, "total");
-			jw_int(&w, total);
+			jw_kint(&w, "total", total);
 		}
 	}
 	jw_obj_close(&w);
@@ -417,10 +410,8 @@ body_error(struct body *b, const char *path, const char *msg)
 	jw_arr_open(&w);
 	jw_str(&w, path);
 	jw_arr_close(&w);
-	jw_key(&w, "message");
-	jw_str(&w, msg);
-	jw_key(&w, "name");
-	jw_str(&w, "ValidationError");
+	jw_kstr(&w, "message", msg);
+	jw_kstr(&w, "name", "ValidationError");
 	jw_obj_close(&w);
 	b->nerr++;
 }
@@ -470,8 +461,7 @@ invalid_key(struct req *r, const char *key)
 	jw_strn(&w, key, kl);
 	jw_key(&w, "path");
 	jw_strn(&w, key, kl);
-	jw_key(&w, "source");
-	jw_str(&w, "body");
+	jw_kstr(&w, "source", "body");
 	jw_obj_close(&w);
 	return bad_request(r, sbuf_str(&m),
 	    sbuf_err(&d) == APP_OK ? sbuf_str(&d) : NULL);

@@ -33,6 +33,11 @@ void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_int(struct jw *w, long long v);
 void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
+/* A member: jw_key() then the value. */
+void jw_kstr(struct jw *w, const char *key, const char *s); /* NULL: null */
+void jw_kint(struct jw *w, const char *key, long long v);
+void jw_kbool(struct jw *w, const char *key, bool v);
+
 /* Write text that already is one JSON value. */
 void jw_raw(struct jw *w, const char *json);
 

@@ -37,17 +37,14 @@ jwt_sign(struct arena *a, const unsigned char *key, size_t keylen,
 	sbuf_init(&payload, a, 1024);
 	jw_init(&w, &payload);
 	jw_obj_open(&w);
-	jw_key(&w, "id");
-	jw_int(&w, c->id);
+	jw_kint(&w, "id", c->id);
 	jw_key(&w, "organizationId");
 	if (c->org[0] != '\0')
 		jw_str(&w, c->org);
 	else
 		jw_null(&w);
-	jw_key(&w, "iat");
-	jw_int(&w, c->iat);
-	jw_key(&w, "exp");
-	jw_int(&w, c->exp);
+	jw_kint(&w, "iat", c->iat);
+	jw_kint(&w, "exp", c->exp);
 	jw_obj_close(&w);
 	if (sbuf_err(&payload) != APP_OK)
 		return sbuf_err(&payload);

@@ -172,12 +172,9 @@ resp_error(struct req *r, int status, const char *name, const char *message,
 	jw_null(&w);
 	jw_key(&w, "error");
 	jw_obj_open(&w);
-	jw_key(&w, "status");
-	jw_int(&w, status);
-	jw_key(&w, "name");
-	jw_str(&w, name);
-	jw_key(&w, "message");
-	jw_str(&w, message);
+	jw_kint(&w, "status", status);
+	jw_kstr(&w, "name", name);
+	jw_kstr(&w, "message", message);
 	jw_key(&w, "details");
 	jw_raw(&w, details_json ? details_json : "{}");
 	jw_obj_close(&w);
