@@ -66,10 +66,10 @@ v4_format(struct req *r)
 }
 
 static void
-entry(struct req *r, struct jw *w, PGresult *res, int row,
+entry(struct jw *w, bool v4, PGresult *res, int row,
     const struct coll_field *const *f, size_t n)
 {
-	bool v4 = v4_format(r), in_attrs = false;
+	bool in_attrs = false;
 
 	jw_obj_open(w);
 	for (size_t i = 0; i < n; i++) {
@@ -110,7 +110,7 @@ answer_one(struct req *r, int status, PGresult *res,
 	jw_init(&w, &sb);
 	jw_obj_open(&w);
 	jw_key(&w, "data");
-	entry(r, &w, res, 0, f, n);
+	entry(&w, v4_format(r), res, 0, f, n);
 	jw_key(&w, "meta");
 	jw_raw(&w, "{}");
 	jw_obj_close(&w);
@@ -187,7 +187,7 @@ find(struct req *r, const struct coll *c)
 	int np, base;
 	long long total = -1;
 	char lim[32], off[32];
-	bool streaming = false;
+	bool streaming = false, v4;
 
 	if (auth_require(r, action(r, c, "find")) != 0)
 		return;
@@ -275,8 +275,9 @@ find(struct req *r, const struct coll *c)
 	jw_obj_open(&w);
 	jw_key(&w, "data");
 	jw_arr_open(&w);
+	v4 = v4_format(r);
 	for (int i = 0; i < PQntuples(res); i++) {
-		entry(r, &w, res, i, q.fields, q.nfields);
+		entry(&w, v4, res, i, q.fields, q.nfields);
 		if (sbuf_err(&sb) == APP_OK && sb.len > STREAM_AT) {
 			if (!streaming)
 				resp_stream_begin(r, 200, "application/json; charset=utf-8");
