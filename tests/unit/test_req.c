@@ -7,65 +7,8 @@
 
 #include "arena.h"
 #include "req.h"
+#include "fakeconn.h"
 #include "t.h"
-
-struct fake {
-	char store[16][512];
-	char *envp[17];
-	const char *in;
-	size_t inlen, inpos;
-	int reads;
-	int fail;
-};
-
-static void
-fake_env(struct fake *f, const char *const *vars)
-{
-	size_t i;
-
-	for (i = 0; i < 16 && vars[i] != NULL; i++) {
-		snprintf(f->store[i], sizeof(f->store[i]), "%s", vars[i]);
-		f->envp[i] = f->store[i];
-	}
-	f->envp[i] = NULL;
-}
-
-static int
-fake_read(void *ctx, char *buf, int n)
-{
-	struct fake *f = ctx;
-	size_t left = f->inlen - f->inpos, k;
-
-	f->reads++;
-	if (f->fail)
-		return -1;
-	if (n <= 0)
-		return 0;
-	k = (size_t)n;
-	if (k > 7)
-		k = 7;
-	if (k > left)
-		k = left;
-	memcpy(buf, f->in + f->inpos, k);
-	f->inpos += k;
-	return (int)k;
-}
-
-static int
-fake_write(void *ctx, const char *buf, int n)
-{
-	(void)ctx;
-	(void)buf;
-	return n;
-}
-
-static void
-fake_log(void *ctx, const char *line, size_t len)
-{
-	(void)ctx;
-	(void)line;
-	(void)len;
-}
 
 static struct fake F;
 static struct arena A;
