@@ -17,7 +17,10 @@ enum cfg_type {
 	T_SECONDS,   /* duration, stored in seconds */
 	T_MILLIS,    /* duration, stored in milliseconds */
 	T_URL,       /* absolute http(s) URL */
-	T_BOOL       /* 0 or 1 (also off/on, false/true, no/yes) */
+	T_BOOL,      /* 0 or 1 (also off/on, false/true, no/yes) */
+	T_URL_OPT,   /* absolute http(s) URL, or empty for "see the code" */
+	T_ORIGINS,   /* space-separated origins, may be empty */
+	T_SAMESITE   /* Lax or None */
 };
 
 struct cfg_var {
@@ -45,6 +48,13 @@ static const struct cfg_var vars[] = {
 	{ "WORKOS_TIMEOUT", T_MILLIS, CFG_NEED_WORKOS, "10s", 100, 300000, F(workos_timeout_ms) },
 	{ "LOGIN_STATE_TTL", T_SECONDS, CFG_NEED_WORKOS, "600s", 10, DAY, F(login_state_ttl) },
 	{ "TRUST_PROXY", T_BOOL, CFG_NEED_DB | CFG_NEED_WORKOS, "0", 0, 1, F(trust_proxy) },
+	{ "WORKOS_ISSUER", T_URL_OPT, CFG_NEED_WORKOS, "", 0, 0, F(workos_issuer) },
+	{ "APP_ORIGINS", T_ORIGINS, CFG_NEED_WORKOS, "", 0, 0, F(app_origins) },
+	{ "ACCESS_TOKEN_TTL", T_SECONDS, CFG_NEED_WORKOS, "15m", 30, DAY, F(access_token_ttl) },
+	{ "SESSION_IDLE_TTL", T_SECONDS, CFG_NEED_WORKOS, "7d", 60, 365 * DAY, F(session_idle_ttl) },
+	{ "SESSION_MAX_TTL", T_SECONDS, CFG_NEED_WORKOS, "30d", 60, 365 * DAY, F(session_max_ttl) },
+	{ "SESSION_COOKIE_SAMESITE", T_SAMESITE, CFG_NEED_WORKOS, "Lax", 0, 0, F(session_samesite) },
+	{ "WORKOS_WEBHOOK_SECRET", T_SECRET, CFG_NEED_WEBHOOK, NULL, 16, 4096, F(workos_webhook_secret) },
 };
 
 int
@@ -126,6 +136,114 @@ valid_url(const char *v)
 	return 1;
 }
 
+int
+cfg_origin_normalise(const char *s, size_t n, char *out, size_t outsz)
+{
+	size_t schemelen, hostlen, portlen = 0, i, o = 0;
+	const char *host, *port = NULL;
+	int https;
+
+	if (n >= 8 && strncasecmp(s, "https://", 8) == 0)
+		https = 1, schemelen = 8;
+	else if (n >= 7 && strncasecmp(s, "http://", 7) == 0)
+		https = 0, schemelen = 7;
+	else
+		return -1;
+	host = s + schemelen;
+	hostlen = n - schemelen;
+	for (i = 0; i < hostlen; i++) {
+		if (host[i] == ':') {
+			port = host + i + 1;
+			portlen = hostlen - i - 1;
+			hostlen = i;
+			break;
+		}
+	}
+	if (hostlen == 0 || hostlen > 253)
+		return -1;
+	/* A host name or an IPv4 address: letters, digits, '-' and '.' only. */
+	for (i = 0; i < hostlen; i++) {
+		unsigned char ch = (unsigned char)host[i];
+
+		if (!isalnum(ch) && ch != '-' && ch != '.')
+			return -1;
+	}
+	if (port != NULL) {
+		long v = 0;
+
+		if (portlen == 0 || portlen > 5)
+			return -1;
+		for (i = 0; i < portlen; i++) {
+			if (!isdigit((unsigned char)port[i]))
+				return -1;
+			v = v * 10 + (port[i] - '0');
+		}
+		if (v < 1 || v > 65535)
+			return -1;
+		if ((https && v == 443) || (!https && v == 80))
+			port = NULL;
+	}
+	if (schemelen + hostlen + (port ? portlen + 1 : 0) + 1 > outsz)
+		return -1;
+	for (i = 0; i < schemelen; i++)
+		out[o++] = (char)tolower((unsigned char)s[i]);
+	for (i = 0; i < hostlen; i++)
+		out[o++] = (char)tolower((unsigned char)host[i]);
+	if (port != NULL) {
+		out[o++] = ':';
+		/* Leading zeros would make "…:080" another spelling of 80. */
+		while (portlen > 1 && *port == '0')
+			port++, portlen--;
+		memcpy(out + o, port, portlen);
+		o += portlen;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+int
+cfg_origin_allowed(const struct cfg *c, const char *origin, size_t n)
+{
+	char norm[CFG_ORIGIN_LEN];
+
+	if (cfg_origin_normalise(origin, n, norm, sizeof(norm)) != 0)
+		return 0;
+	for (size_t i = 0; i < c->napp_origins; i++)
+		if (strcmp(norm, c->app_origins[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+set_origins(struct cfg *c, const char *v, char *err, size_t errsz)
+{
+	const char *p = v;
+
+	c->napp_origins = 0;
+	for (;;) {
+		size_t n;
+
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			return 0;
+		n = strcspn(p, " \t");
+		if (c->napp_origins == CFG_ORIGINS_MAX) {
+			snprintf(err, errsz, "APP_ORIGINS: at most %d origins",
+			    CFG_ORIGINS_MAX);
+			return -1;
+		}
+		if (cfg_origin_normalise(p, n, c->app_origins[c->napp_origins],
+		    CFG_ORIGIN_LEN) != 0) {
+			snprintf(err, errsz, "APP_ORIGINS: \"%.*s\" is not an origin "
+			    "(scheme://host[:port], http or https, no path)",
+			    (int)(n > 200 ? 200 : n), p);
+			return -1;
+		}
+		c->napp_origins++;
+		p += n;
+	}
+}
+
 static int
 set_var(struct cfg *c, const struct cfg_var *var, const char *v,
     char *err, size_t errsz)
@@ -174,6 +292,31 @@ set_var(struct cfg *c, const struct cfg_var *var, const char *v,
 			return -1;
 		}
 		*(const char **)field = v;
+		return 0;
+	case T_URL_OPT:
+		if (len == 0) {
+			*(const char **)field = NULL;
+			return 0;
+		}
+		if (!valid_url(v)) {
+			snprintf(err, errsz, "%s: must be an absolute http:// "
+			    "or https:// URL (got \"%.200s\")", var->name, v);
+			return -1;
+		}
+		*(const char **)field = v;
+		return 0;
+	case T_ORIGINS:
+		return set_origins(c, v, err, errsz);
+	case T_SAMESITE:
+		if (strcasecmp(v, "Lax") == 0)
+			*(enum cfg_samesite *)field = CFG_SAMESITE_LAX;
+		else if (strcasecmp(v, "None") == 0)
+			*(enum cfg_samesite *)field = CFG_SAMESITE_NONE;
+		else {
+			snprintf(err, errsz, "%s: must be Lax or None (got \"%.64s\")",
+			    var->name, v);
+			return -1;
+		}
 		return 0;
 	case T_BOOL:
 		if (strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0 ||
@@ -259,6 +402,39 @@ cfg_load(struct cfg *c, unsigned needs, char *err, size_t errsz)
 		    !c->workos_loopback) {
 			snprintf(err, errsz, "WORKOS_API_BASE: must be an https:// "
 			    "URL (plain http is allowed only on a loopback address)");
+			return APP_EINPUT;
+		}
+		if (c->workos_issuer == NULL) {
+			c->workos_issuer = c->workos_api_base;
+		} else {
+			static char iss[2048];
+
+			n = strlen(c->workos_issuer);
+			while (n > 0 && c->workos_issuer[n - 1] == '/')
+				n--;
+			if (n >= sizeof(iss)) {
+				snprintf(err, errsz, "WORKOS_ISSUER: is too long");
+				return APP_EINPUT;
+			}
+			memcpy(iss, c->workos_issuer, n);
+			iss[n] = '\0';
+			c->workos_issuer = iss;
+		}
+		if (c->session_max_ttl < c->session_idle_ttl) {
+			snprintf(err, errsz, "SESSION_MAX_TTL: must not be shorter "
+			    "than SESSION_IDLE_TTL");
+			return APP_EINPUT;
+		}
+		/*
+		 * A SameSite=None cookie must be Secure, so it would never travel
+		 * back over plain http: refuse the set-up instead of a sign-in
+		 * that silently never sticks.
+		 */
+		if (c->session_samesite == CFG_SAMESITE_NONE &&
+		    strncasecmp(c->workos_redirect_uri, "https://", 8) != 0) {
+			snprintf(err, errsz, "SESSION_COOKIE_SAMESITE: None needs "
+			    "HTTPS (the cookie is then Secure), but WORKOS_REDIRECT_URI "
+			    "is not an https:// URL");
 			return APP_EINPUT;
 		}
 	}

@@ -14,7 +14,15 @@
 #include "app.h"
 
 #define CFG_NEED_DB     0x1u /* DATABASE_URL, JWT_SECRET, JWT_EXPIRES_IN */
-#define CFG_NEED_WORKOS 0x2u /* the WORKOS_* variables and LOGIN_STATE_TTL */
+#define CFG_NEED_WORKOS 0x2u /* the WORKOS_* variables, LOGIN_STATE_TTL and the
+                               session variables (APP_ORIGINS, ACCESS_TOKEN_TTL,
+                               SESSION_*) */
+#define CFG_NEED_WEBHOOK 0x4u /* WORKOS_WEBHOOK_SECRET */
+
+#define CFG_ORIGINS_MAX 16   /* entries of APP_ORIGINS */
+#define CFG_ORIGIN_LEN 256   /* bytes of one origin */
+
+enum cfg_samesite { CFG_SAMESITE_LAX = 0, CFG_SAMESITE_NONE };
 
 struct cfg {
 	const char *database_url;
@@ -30,6 +38,16 @@ struct cfg {
 	long long login_state_ttl;     /* seconds */
 	int trust_proxy;               /* believe X-Forwarded-Proto (TRUST_PROXY=1) */
 	int workos_loopback;           /* WORKOS_API_BASE is plain http on loopback */
+	const char *workos_issuer;     /* `iss` of WorkOS access tokens; default
+	                                  WORKOS_API_BASE, no trailing slash */
+	const char *workos_webhook_secret;
+	/* APP_ORIGINS: "scheme://host[:port]", lower-case scheme and host. */
+	char app_origins[CFG_ORIGINS_MAX][CFG_ORIGIN_LEN];
+	size_t napp_origins;
+	long long access_token_ttl;    /* seconds */
+	long long session_idle_ttl;    /* seconds */
+	long long session_max_ttl;     /* seconds */
+	enum cfg_samesite session_samesite;
 };
 
 /*
@@ -44,6 +62,19 @@ enum app_err cfg_load(struct cfg *c, unsigned needs, char *err, size_t errsz);
  * text is not a duration or overflows.
  */
 int cfg_parse_duration_ms(const char *s, long long *ms);
+
+/*
+ * Is origin (n bytes, as sent in an Origin header) exactly one of
+ * APP_ORIGINS?  Compared case-insensitively in scheme and host.
+ */
+int cfg_origin_allowed(const struct cfg *c, const char *origin, size_t n);
+
+/*
+ * Normalise an origin "scheme://host[:port]" (http or https, no path,
+ * userinfo, query or fragment; a default port is dropped) into out, lower
+ * case.  Returns 0, or -1 when s is not such an origin.
+ */
+int cfg_origin_normalise(const char *s, size_t n, char *out, size_t outsz);
 
 /* Is the host of an http(s) URL a loopback address (127/8, ::1, localhost)? */
 int cfg_url_is_loopback(const char *url);

@@ -138,13 +138,13 @@ verify_token(struct workos *w, struct arena *a, const char *tok,
 		fetched = true;
 	}
 	e = jwks_verify(a, w->keys, tok, strlen(tok), time(NULL),
-	    w->cfg->workos_api_base, c, &why);
+	    w->cfg->workos_issuer, c, &why);
 	if (e == APP_ENOTFOUND && !fetched) {
 		/* Keys rotate: one fresh look before refusing the kid. */
 		if ((e = fetch_keys(w, a)) != APP_OK)
 			return e;
 		e = jwks_verify(a, w->keys, tok, strlen(tok), time(NULL),
-		    w->cfg->workos_api_base, c, &why);
+		    w->cfg->workos_issuer, c, &why);
 	}
 	if (e != APP_OK) {
 		log_msg(LOG_WARN, "refused the WorkOS access token: %s",

@@ -22,7 +22,9 @@ envblock() {
     printf '"bin-environment" => ('
     for v in DATABASE_URL JWT_SECRET JWT_EXPIRES_IN WORKOS_API_KEY WORKOS_CLIENT_ID \
              WORKOS_REDIRECT_URI WORKOS_COOKIE_PASSWORD WORKOS_API_BASE WORKOS_TIMEOUT \
-             LOGIN_STATE_TTL TRUST_PROXY ${PASS_ENV:-}; do
+             LOGIN_STATE_TTL TRUST_PROXY WORKOS_ISSUER WORKOS_WEBHOOK_SECRET APP_ORIGINS \
+             ACCESS_TOKEN_TTL SESSION_IDLE_TTL SESSION_MAX_TTL SESSION_COOKIE_SAMESITE \
+             ${PASS_ENV:-}; do
         [ -n "${!v+x}" ] || continue
         [ $first = 1 ] || printf ', '
         first=0
@@ -31,11 +33,11 @@ envblock() {
     printf ')'
 }
 
-backend() { # URL-prefix program
+backend() { # URL-prefix program [socket-name]
     cat <<CONF
     $(q "$1") => ((
         "bin-path" => $(q "$BIN_DIR/cgi-bin/$2"),
-        "socket" => $(q "$RUN_DIR/$2.sock"),
+        "socket" => $(q "$RUN_DIR/${3:-$2}.sock"),
         "check-local" => "disable",
         "max-procs" => ${MAX_PROCS:-1},
         $(envblock)
@@ -57,7 +59,13 @@ server.tag = "lighttpd"
 server.max-request-size = 4096
 fastcgi.server = (
 CONF
-[ -x "$BIN_DIR/cgi-bin/login.fcgi" ] && backend /api/auth/workos/login login.fcgi
+# Longest prefix first: the route table of DESIGN.md.
+if [ -x "$BIN_DIR/cgi-bin/login.fcgi" ]; then
+    backend /api/auth/workos/login login.fcgi
+    backend /api/auth/workos/logout login.fcgi logout.fcgi
+fi
 [ -x "$BIN_DIR/cgi-bin/callback.fcgi" ] && backend /api/auth/workos/callback callback.fcgi
+[ -x "$BIN_DIR/cgi-bin/session.fcgi" ] && backend /api/auth/ session.fcgi
+[ -x "$BIN_DIR/cgi-bin/webhook.fcgi" ] && backend /api/webhooks/ webhook.fcgi
 backend /api content.fcgi
 echo ")"
