@@ -11,6 +11,7 @@
 static const struct route routes[] = {
 	{ "GET", "/api/health", health_get },
 	{ "GET", "/api/users/me", users_me },
+	{ "GET", "/api/users/me/organizations", users_me_organizations },
 	{ "GET", "/api/articles", content_articles_find },
 	{ "POST", "/api/articles", content_articles_create },
 	{ "GET", "/api/articles/:id", content_articles_find_one },

@@ -5,6 +5,7 @@
  */
 #include "cfg.h"
 #include "session.h"
+#include "signin.h"
 #include "srv.h"
 
 static const struct route routes[] = {
@@ -20,8 +21,9 @@ static const struct srv_def def = {
 	.cfg_needs = CFG_NEED_DB | CFG_NEED_WORKOS,
 	.routes = routes,
 	.nroutes = ARRAY_LEN(routes),
-	.init = session_init,
-	.fini = session_fini,
+	.cors_credentials = true,
+	.init = signin_init,
+	.fini = signin_fini,
 };
 
 int

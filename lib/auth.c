@@ -19,7 +19,11 @@ static struct db_stmt q_user = DB_STMT("auth_user",
     " to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS updated_at,"
     " m.organization_id, m.role_slug,"
     " EXISTS (SELECT 1 FROM permissions p WHERE p.role_id = u.role_id"
-    "         AND p.action = $3) AS allowed"
+    "         AND p.action = $3) AS allowed,"
+    /* The session the token names: ended (logout, revocation, expiry) is 401. */
+    " ($4::text IS NULL OR EXISTS (SELECT 1 FROM sessions s WHERE s.id = $4"
+    "  AND s.user_id = u.id AND s.revoked_at IS NULL"
+    "  AND s.idle_expires_at > now() AND s.expires_at > now())) AS session_ok"
     " FROM users u JOIN roles r ON r.id = u.role_id"
     " LEFT JOIN memberships m ON m.user_id = u.id"
     "  AND m.organization_id = $2 AND m.status = 'active'"
@@ -98,9 +102,10 @@ auth_require(struct req *r, const char *action)
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", c.id);
 	{
-		const char *p[] = { idbuf, c.org[0] ? c.org : NULL, action };
+		const char *p[] = { idbuf, c.org[0] ? c.org : NULL, action,
+		    c.sid[0] ? c.sid : NULL };
 
-		e = db_exec(&r->app->db, r->arena, &q_user, 3, p, &res, NULL);
+		e = db_exec(&r->app->db, r->arena, &q_user, 4, p, &res, NULL);
 	}
 	if (e != APP_OK) {
 		resp_fail(r, e);
@@ -113,6 +118,10 @@ auth_require(struct req *r, const char *action)
 	if (db_get_bool(res, 0, "blocked")) {
 		log_msg(LOG_INFO, "token for blocked user %lld", c.id);
 		return unauthorized(r, "Invalid credentials");
+	}
+	if (!db_get_bool(res, 0, "session_ok")) {
+		log_msg(LOG_INFO, "token of an ended session (user %lld)", c.id);
+		return unauthorized(r, "Session ended");
 	}
 	u = arena_calloc(r->arena, 1, sizeof(*u));
 	if (u == NULL) {
@@ -134,6 +143,7 @@ auth_require(struct req *r, const char *action)
 	u->role_type = db_get(res, 0, "type");
 	u->org = db_get(res, 0, "organization_id");
 	u->org_role = db_get(res, 0, "role_slug");
+	u->sid = c.sid[0] ? arena_strdup(r->arena, c.sid) : NULL;
 	r->user = u;
 	return db_get_bool(res, 0, "allowed") ? 0 : forbidden(r);
 }

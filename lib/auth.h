@@ -5,8 +5,10 @@
  * not "Bearer <token>" counts as no token (anonymous, the public role); a
  * token that fails verification is 401 "Missing or invalid credentials",
  * never a fall-back to public; a valid token whose user is gone or blocked
- * is 401 "Invalid credentials".  The user is reloaded from Postgres on
- * every request, with the membership of the token's organization.
+ * is 401 "Invalid credentials"; a token whose session (its "sid") was
+ * revoked or has expired is 401 "Session ended".  The user, the membership
+ * of the token's organization and the session are read from Postgres on
+ * every request, in one round trip.
  */
 #ifndef AUTH_H
 #define AUTH_H
@@ -26,6 +28,7 @@ struct auth_user {
 	/* The token's organization when the membership is active, else NULL. */
 	const char *org;
 	const char *org_role;                  /* its WorkOS role slug */
+	const char *sid;                       /* the token's session, or NULL */
 };
 
 /*

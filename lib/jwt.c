@@ -43,6 +43,8 @@ jwt_sign(struct arena *a, const unsigned char *key, size_t keylen,
 		jw_str(&w, c->org);
 	else
 		jw_null(&w);
+	if (c->sid[0] != '\0')
+		jw_kstr(&w, "sid", c->sid);
 	jw_kint(&w, "iat", c->iat);
 	jw_kint(&w, "exp", c->exp);
 	jw_obj_close(&w);
@@ -129,6 +131,15 @@ jwt_verify(struct arena *a, const unsigned char *key, size_t keylen,
 			FAIL("organizationId is not a valid string");
 		memcpy(c->org, org, orglen);
 		c->org[orglen] = '\0';
+	}
+	if (jv_get(pl, "sid") != NULL) {
+		const char *sid = jv_strn(pl, "sid", &orglen);
+
+		if (sid == NULL || orglen != JWT_SID_LEN ||
+		    strspn(sid, "abcdefghijklmnopqrstuvwxyz0123456789") != JWT_SID_LEN)
+			FAIL("sid is not a session id");
+		memcpy(c->sid, sid, JWT_SID_LEN);
+		c->sid[JWT_SID_LEN] = '\0';
 	}
 	return APP_OK;
 }

@@ -1,7 +1,10 @@
 /*
  * jwt.h - the suite's own tokens: HS256 JWTs in Strapi's users-permissions
- * format plus the organization,
- *     {"id": <user id>, "organizationId": "<org id>" | null, "iat", "exp"}.
+ * format plus the organization and the session,
+ *     {"id": <user id>, "organizationId": "<org id>" | null,
+ *      "sid": "<session id>", "iat", "exp"}.
+ * "sid" names the sessions row every request checks; tokens made before
+ * sessions existed carry none and stay valid until their exp.
  *
  * Verification accepts exactly one algorithm, HS256; anything else in the
  * header (none, HS384, RS256, a missing alg) is refused before the
@@ -18,10 +21,12 @@
 
 #define JWT_MAX_LEN 4096
 #define JWT_ORG_MAX 128
+#define JWT_SID_LEN 24  /* a sessions.id: [a-z][a-z0-9]{23} */
 
 struct jwt_claims {
 	long long id;               /* user id, > 0 */
 	char org[JWT_ORG_MAX + 1];  /* "" when the token names no organization */
+	char sid[JWT_SID_LEN + 1];  /* "" when the token names no session */
 	long long iat, exp;
 };
 

@@ -55,6 +55,7 @@ struct req {
 	bool head;              /* HEAD: answer as GET without a body */
 
 	const char *param;      /* the :documentId of the matched route, if any */
+	bool cors_ok;           /* the answer carries CORS headers for Origin */
 
 	/* Response state (resp.c). */
 	struct sbuf resp_headers;

@@ -13,6 +13,7 @@ resp_reason(int status)
 	case 201: return "Created";
 	case 204: return "No Content";
 	case 302: return "Found";
+	case 303: return "See Other";
 	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";

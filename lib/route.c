@@ -73,7 +73,7 @@ route_dispatch(struct req *r, const struct route *routes, size_t n)
 	append_allow(allow, sizeof(allow), "OPTIONS");
 	resp_header(r, "Allow", allow);
 	if (strcmp(r->method, "OPTIONS") == 0) {
-		if (r->app->cors &&
+		if (r->cors_ok &&
 		    req_param(r, "HTTP_ACCESS_CONTROL_REQUEST_METHOD") != NULL) {
 			/* A browser's preflight: what it may send here. */
 			resp_header(r, "Access-Control-Allow-Methods", allow);

@@ -42,23 +42,38 @@ sess_login_new(struct sess_login *l, time_t now, long long ttl)
 	return APP_OK;
 }
 
+void
+sess_cookie_name(const char *state, char *out)
+{
+	memcpy(out, SESS_COOKIE_PREFIX, sizeof(SESS_COOKIE_PREFIX) - 1);
+	memcpy(out + sizeof(SESS_COOKIE_PREFIX) - 1, state, SESS_NAME_CHARS);
+	out[SESS_COOKIE_NAME_LEN] = '\0';
+}
+
 char *
 sess_seal(struct arena *a, const struct sess_key *key, const struct sess_login *l)
 {
-	char body[160], tag[B64URL_LEN(32) + 1], *out;
+	char body[SESS_VALUE_MAX], tag[B64URL_LEN(32) + 1], rt[B64URL_LEN(SESS_RETURN_MAX) + 1];
+	size_t rtlen = strnlen(l->return_to, sizeof(l->return_to));
 	unsigned char m[32];
+	char *out;
 	int n;
 
-	n = snprintf(body, sizeof(body), "v1.%lld.%s.%s", l->expires, l->state,
-	    l->verifier);
-	if (n < 0 || (size_t)n >= sizeof(body))
+	if (rtlen > SESS_RETURN_MAX)
+		return NULL;
+	b64url_encode(rt, l->return_to, rtlen);
+	n = snprintf(body, sizeof(body), "v2.%lld.%s.%s.%s", l->expires, l->state,
+	    l->verifier, rt);
+	if (n < 0 || (size_t)n + 1 + B64URL_LEN(32) >= sizeof(body))
 		return NULL;
 	mac(key, body, (size_t)n, m);
 	b64url_encode(tag, m, sizeof(m));
 	out = arena_alloc(a, (size_t)n + 1 + sizeof(tag));
 	if (out == NULL)
 		return NULL;
-	snprintf(out, (size_t)n + 1 + sizeof(tag), "%s.%s", body, tag);
+	memcpy(out, body, (size_t)n);
+	out[n] = '.';
+	memcpy(out + n + 1, tag, sizeof(tag));
 	return out;
 }
 
@@ -75,36 +90,52 @@ is_b64url(const char *s, size_t n)
 	return 1;
 }
 
+long long
+sess_peek_expiry(const char *value)
+{
+	long long exp = 0;
+	size_t i;
+
+	if (value == NULL || strncmp(value, "v2.", 3) != 0)
+		return -1;
+	for (i = 3; value[i] >= '0' && value[i] <= '9' && i < 21; i++)
+		exp = exp * 10 + (value[i] - '0');
+	return i > 3 && value[i] == '.' ? exp : -1;
+}
+
+#define NPARTS 6
+
 enum app_err
 sess_open(const struct sess_key *key, const char *value, time_t now,
     struct sess_login *l)
 {
-	const char *p[5];
-	size_t len[5], vlen;
+	const char *p[NPARTS];
+	size_t len[NPARTS], vlen;
 	unsigned char want[32], got[B64URL_DEC_MAX(43)];
 	const char *s = value;
 	long long exp = 0;
+	long rtlen;
 
 	memset(l, 0, sizeof(*l));
 	if (value == NULL)
 		return APP_EAUTH;
 	vlen = strlen(value);
-	if (vlen > 200)
+	if (vlen > SESS_VALUE_MAX)
 		return APP_EAUTH;
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < NPARTS; i++) {
 		const char *dot = strchr(s, '.');
 
 		p[i] = s;
 		len[i] = dot ? (size_t)(dot - s) : strlen(s);
-		if ((i < 4 && dot == NULL) || (i == 4 && dot != NULL))
+		if ((i < NPARTS - 1 && dot == NULL) || (i == NPARTS - 1 && dot != NULL))
 			return APP_EAUTH;
 		s = dot ? dot + 1 : s + len[i];
 	}
-	if (len[0] != 2 || memcmp(p[0], "v1", 2) != 0)
+	if (len[0] != 2 || memcmp(p[0], "v2", 2) != 0)
 		return APP_EAUTH;
-	if (len[4] != 43 || b64url_decode(got, p[4], 43) != 32)
+	if (len[5] != 43 || b64url_decode(got, p[5], 43) != 32)
 		return APP_EAUTH;
-	mac(key, value, (size_t)(p[4] - 1 - value), want);
+	mac(key, value, (size_t)(p[5] - 1 - value), want);
 	if (CRYPTO_memcmp(want, got, 32) != 0)
 		return APP_EAUTH;
 	/* Authentic from here on: still parse strictly. */
@@ -118,6 +149,15 @@ sess_open(const struct sess_key *key, const char *value, time_t now,
 	if (len[2] != SESS_TOKEN_LEN || len[3] != SESS_TOKEN_LEN ||
 	    !is_b64url(p[2], len[2]) || !is_b64url(p[3], len[3]))
 		return APP_EAUTH;
+	if (len[4] > B64URL_LEN(SESS_RETURN_MAX))
+		return APP_EAUTH;
+	rtlen = b64url_decode(l->return_to, p[4], len[4]);
+	if (rtlen < 0 || rtlen > SESS_RETURN_MAX ||
+	    memchr(l->return_to, '\0', (size_t)rtlen) != NULL) {
+		memset(l, 0, sizeof(*l));
+		return APP_EAUTH;
+	}
+	l->return_to[rtlen] = '\0';
 	memcpy(l->state, p[2], SESS_TOKEN_LEN);
 	memcpy(l->verifier, p[3], SESS_TOKEN_LEN);
 	l->expires = exp;

@@ -9,6 +9,7 @@
 #include <fcgiapp.h>
 
 #include "log.h"
+#include "origin.h"
 #include "resp.h"
 #include "srv.h"
 
@@ -96,8 +97,12 @@ srv_handle(const struct srv_def *def, struct app *app, struct arena *a,
 	    path, FCGX_GetParam("REMOTE_ADDR", c->envp));
 	db_request_start(&app->db);
 	e = req_init(&r, a, app, c);
-	if (e == APP_OK && app->cors && req_param(&r, "HTTP_ORIGIN") != NULL)
+	if (e == APP_OK && app->cors && req_param(&r, "HTTP_ORIGIN") != NULL) {
 		resp_header(&r, "Access-Control-Allow-Origin", "*");
+		r.cors_ok = true;
+	}
+	if (e == APP_OK && def->cors_credentials)
+		r.cors_ok = origin_cors(&r) != 0;
 	if (e != APP_OK)
 		resp_fail(&r, e);
 	else

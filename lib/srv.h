@@ -25,6 +25,11 @@ struct srv_def {
 	 * authenticated by a bearer token, never by cookies.
 	 */
 	bool cors;
+	/*
+	 * Credentialed CORS for APP_ORIGINS only (origin.h): for routes a
+	 * cookie may authenticate.
+	 */
+	bool cors_credentials;
 	/* Optional: set up per-process modules once the config is read. */
 	enum app_err (*init)(struct app *app);
 	void (*fini)(struct app *app);

@@ -227,3 +227,64 @@ fail:
 	db_rollback(db);
 	return e;
 }
+
+enum app_err
+users_enter_org(struct req *r, long long user_id, const char *org,
+    const char *role)
+{
+	char idbuf[32];
+	const char *po[] = { org };
+	const char *pm[] = { idbuf, org, role };
+	PGresult *res;
+	enum app_err e;
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", user_id);
+	if ((e = db_exec(&r->app->db, r->arena, &q_org, 1, po, &res, NULL)) != APP_OK)
+		return e;
+	return db_exec(&r->app->db, r->arena, &q_member, 3, pm, &res, NULL);
+}
+
+static struct db_stmt q_my_orgs = DB_STMT("users_my_orgs",
+    "SELECT m.organization_id, o.name, m.role_slug FROM memberships m"
+    " JOIN organizations o ON o.id = m.organization_id"
+    " WHERE m.user_id = $1 AND m.status = 'active'"
+    " ORDER BY o.name NULLS LAST, m.organization_id LIMIT 1000");
+
+void
+users_me_organizations(struct req *r)
+{
+	char idbuf[32];
+	const char *p[] = { idbuf };
+	PGresult *res;
+	struct sbuf sb;
+	struct jw w;
+	enum app_err e;
+
+	if (auth_require(r, "plugin::users-permissions.user.me") != 0)
+		return;
+	if (r->user == NULL) {
+		resp_error(r, 401, "UnauthorizedError", "Unauthorized", NULL);
+		return;
+	}
+	snprintf(idbuf, sizeof(idbuf), "%lld", r->user->id);
+	if ((e = db_exec(&r->app->db, r->arena, &q_my_orgs, 1, p, &res, NULL)) != APP_OK) {
+		resp_fail(r, e);
+		return;
+	}
+	sbuf_init(&sb, r->arena, 1024 * 1024);
+	jw_init(&w, &sb);
+	jw_obj_open(&w);
+	jw_key(&w, "data");
+	jw_arr_open(&w);
+	for (int i = 0; i < PQntuples(res); i++) {
+		jw_obj_open(&w);
+		jw_kstr(&w, "organizationId", db_get(res, i, "organization_id"));
+		jw_kstr(&w, "name", db_get(res, i, "name"));
+		jw_kstr(&w, "role", db_get(res, i, "role_slug"));
+		jw_obj_close(&w);
+	}
+	jw_arr_close(&w);
+	jw_obj_close(&w);
+	resp_header(r, "Cache-Control", "no-store");
+	resp_json(r, 200, &sb);
+}

@@ -33,4 +33,17 @@ struct users_signed_in {
 enum app_err users_sign_in(struct req *r, const struct workos_auth *wa,
     struct users_signed_in *out, const char **why);
 
+/*
+ * Record an organization and the caller's active membership in it with
+ * role (inside the caller's transaction): what WorkOS said on a switch.
+ */
+enum app_err users_enter_org(struct req *r, long long user_id,
+    const char *org, const char *role);
+
+/*
+ * GET /api/users/me/organizations: the caller's active memberships,
+ * {"data": [{"organizationId", "name", "role"}]}, by name.
+ */
+void users_me_organizations(struct req *r);
+
 #endif

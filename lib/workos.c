@@ -57,7 +57,8 @@ param(struct sbuf *sb, struct workos *w, struct arena *a, const char *k,
 
 char *
 workos_authorize_url(struct workos *w, struct arena *a, const char *state,
-    const char *challenge, const char *org, const char *login_hint)
+    const char *challenge, const char *org, const char *login_hint,
+    const char *screen_hint, const char *invitation_token)
 {
 	struct sbuf sb;
 
@@ -66,6 +67,8 @@ workos_authorize_url(struct workos *w, struct arena *a, const char *state,
 	param(&sb, w, a, "client_id", w->cfg->workos_client_id);
 	param(&sb, w, a, "code_challenge", challenge);
 	param(&sb, w, a, "code_challenge_method", "S256");
+	if (invitation_token != NULL)
+		param(&sb, w, a, "invitation_token", invitation_token);
 	if (login_hint != NULL)
 		param(&sb, w, a, "login_hint", login_hint);
 	if (org != NULL)
@@ -73,6 +76,8 @@ workos_authorize_url(struct workos *w, struct arena *a, const char *state,
 	param(&sb, w, a, "provider", "authkit");
 	param(&sb, w, a, "redirect_uri", w->cfg->workos_redirect_uri);
 	param(&sb, w, a, "response_type", "code");
+	if (screen_hint != NULL)
+		param(&sb, w, a, "screen_hint", screen_hint);
 	param(&sb, w, a, "state", state);
 	return sbuf_err(&sb) == APP_OK ? sb.data : NULL;
 }
@@ -162,13 +167,52 @@ opt_str(json_object *o, const char *k)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
-enum app_err
-workos_authenticate(struct workos *w, struct arena *a, const char *code,
-    const char *verifier, const char *ip, const char *user_agent,
-    struct workos_auth *out, const char **step)
+/* Start the body of an /user_management/authenticate grant. */
+static void
+grant_open(struct workos *w, struct jw *j, const char *grant)
 {
-	struct sbuf body, url;
-	struct jw j;
+	jw_obj_open(j);
+	jw_kstr(j, "grant_type", grant);
+	jw_kstr(j, "client_id", w->cfg->workos_client_id);
+	jw_kstr(j, "client_secret", w->cfg->workos_api_key);
+}
+
+static void
+grant_close(struct jw *j, const char *ip, const char *user_agent)
+{
+	if (ip != NULL)
+		jw_kstr(j, "ip_address", ip);
+	if (user_agent != NULL)
+		jw_kstr(j, "user_agent", user_agent);
+	jw_obj_close(j);
+}
+
+/* 400 codes that mean "sign in again, through this organization". */
+static int
+is_step_code(const char *ec)
+{
+	static const char *const codes[] = {
+		"sso_required", "mfa_enrollment", "mfa_challenge",
+		"organization_authentication_methods_required",
+		"authentication_method_not_allowed", "email_verification_required",
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(codes); i++)
+		if (strcmp(ec, codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * POST body to /user_management/authenticate and read the answer: the
+ * user, the organization, the tokens, all checked against the verified
+ * access token.  what names the grant in logs.
+ */
+static enum app_err
+authenticate(struct workos *w, struct arena *a, const char *what,
+    struct sbuf *body, struct workos_auth *out, const char **step)
+{
+	struct sbuf url;
 	struct hc_resp r;
 	json_object *o, *user;
 	const char *tok, *org;
@@ -177,48 +221,34 @@ workos_authenticate(struct workos *w, struct arena *a, const char *code,
 
 	memset(out, 0, sizeof(*out));
 	*step = NULL;
-	sbuf_init(&body, a, 64 * 1024);
-	jw_init(&j, &body);
-	jw_obj_open(&j);
-	jw_key(&j, "grant_type");
-	jw_str(&j, "authorization_code");
-	jw_key(&j, "client_id");
-	jw_str(&j, w->cfg->workos_client_id);
-	jw_key(&j, "client_secret");
-	jw_str(&j, w->cfg->workos_api_key);
-	jw_key(&j, "code");
-	jw_str(&j, code);
-	jw_key(&j, "code_verifier");
-	jw_str(&j, verifier);
-	if (ip != NULL) {
-		jw_key(&j, "ip_address");
-		jw_str(&j, ip);
-	}
-	if (user_agent != NULL) {
-		jw_key(&j, "user_agent");
-		jw_str(&j, user_agent);
-	}
-	jw_obj_close(&j);
 	sbuf_init(&url, a, 4096);
 	sbuf_printf(&url, "%s/user_management/authenticate", w->cfg->workos_api_base);
-	if (sbuf_err(&body) != APP_OK || sbuf_err(&url) != APP_OK)
+	if (sbuf_err(body) != APP_OK || sbuf_err(&url) != APP_OK)
 		return APP_ENOMEM;
 
-	/* Never retried: a code is single use once it reached WorkOS. */
-	e = hc_call(w->hc, a, url.data, w->cfg->workos_api_key, body.data, &r);
+	/* Never retried: codes and refresh tokens are single use. */
+	e = hc_call(w->hc, a, url.data, w->cfg->workos_api_key, body->data, &r);
 	if (e != APP_OK)
 		return e;
 	if (r.status != 200) {
 		const char *ec = error_code(a, &r);
 
-		log_msg(LOG_WARN, "WorkOS refused the code exchange: HTTP %ld, "
-		    "error \"%s\" (request id \"%s\")", r.status, ec, r.request_id);
-		if (r.status == 403) {
+		log_msg(LOG_WARN, "WorkOS refused the %s: HTTP %ld, "
+		    "error \"%s\" (request id \"%s\")", what, r.status, ec,
+		    r.request_id);
+		if (r.status == 403 || (r.status == 400 && is_step_code(ec))) {
 			*step = arena_strdup(a, ec);
 			return APP_EFORBIDDEN;
 		}
-		if (r.status == 429 || r.status >= 500 || r.status < 400)
+		if (r.status == 408 || r.status == 429 || r.status >= 500 ||
+		    r.status < 400)
 			return APP_EUPSTREAM;
+		if (r.status == 404 || strcmp(ec, "organization_membership_not_found") == 0 ||
+		    strcmp(ec, "organization_not_found") == 0 ||
+		    strcmp(ec, "invalid_organization_id") == 0) {
+			*step = arena_strdup(a, ec);
+			return APP_ENOTFOUND;
+		}
 		*step = "Authentication failed";
 		return APP_EAUTH;
 	}
@@ -228,13 +258,14 @@ workos_authenticate(struct workos *w, struct arena *a, const char *code,
 	    (out->user_id = opt_str(user, "id")) == NULL ||
 	    (out->email = opt_str(user, "email")) == NULL ||
 	    (tok = opt_str(o, "access_token")) == NULL) {
-		log_msg(LOG_ERR, "WorkOS answered the code exchange with a malformed "
-		    "body (request id \"%s\")", r.request_id);
+		log_msg(LOG_ERR, "WorkOS answered the %s with a malformed "
+		    "body (request id \"%s\")", what, r.request_id);
 		return APP_EUPSTREAM;
 	}
 	out->email_verified = jv_bool(user, "email_verified");
 	out->first_name = opt_str(user, "first_name");
 	out->last_name = opt_str(user, "last_name");
+	out->refresh_token = opt_str(o, "refresh_token");
 	org = opt_str(o, "organization_id");
 
 	e = verify_token(w, a, tok, &c);
@@ -249,8 +280,8 @@ workos_authenticate(struct workos *w, struct arena *a, const char *code,
 	    (org != NULL && strcmp(c.org_id, org) != 0) ||
 	    (org == NULL && c.org_id[0] != '\0')) {
 		log_msg(LOG_WARN, "refused the WorkOS access token: its subject or "
-		    "organization differs from the exchange's (request id \"%s\")",
-		    r.request_id);
+		    "organization differs from the %s's (request id \"%s\")",
+		    what, r.request_id);
 		*step = "Authentication failed: the WorkOS access token did not verify";
 		return APP_EAUTH;
 	}
@@ -265,5 +296,174 @@ workos_authenticate(struct workos *w, struct arena *a, const char *code,
 	}
 	out->org_id = org;
 	out->role = c.role[0] != '\0' ? arena_strdup(a, c.role) : NULL;
+	out->session_id = c.sid[0] != '\0' ? arena_strdup(a, c.sid) : NULL;
+	out->access_exp = c.exp;
+	return APP_OK;
+}
+
+enum app_err
+workos_authenticate(struct workos *w, struct arena *a, const char *code,
+    const char *verifier, const char *ip, const char *user_agent,
+    struct workos_auth *out, const char **step)
+{
+	struct sbuf body;
+	struct jw j;
+
+	sbuf_init(&body, a, 64 * 1024);
+	jw_init(&j, &body);
+	grant_open(w, &j, "authorization_code");
+	jw_kstr(&j, "code", code);
+	jw_kstr(&j, "code_verifier", verifier);
+	grant_close(&j, ip, user_agent);
+	return authenticate(w, a, "code exchange", &body, out, step);
+}
+
+enum app_err
+workos_refresh(struct workos *w, struct arena *a, const char *refresh_token,
+    const char *org, const char *ip, const char *user_agent,
+    struct workos_auth *out, const char **step)
+{
+	struct sbuf body;
+	struct jw j;
+	enum app_err e;
+
+	sbuf_init(&body, a, 64 * 1024);
+	jw_init(&j, &body);
+	grant_open(w, &j, "refresh_token");
+	jw_kstr(&j, "refresh_token", refresh_token);
+	if (org != NULL)
+		jw_kstr(&j, "organization_id", org);
+	grant_close(&j, ip, user_agent);
+	e = authenticate(w, a, "refresh", &body, out, step);
+	if (e == APP_OK && out->refresh_token == NULL) {
+		log_msg(LOG_ERR, "WorkOS answered a refresh without a refresh token");
+		return APP_EUPSTREAM;
+	}
+	if (e == APP_OK && org != NULL && (out->org_id == NULL || strcmp(out->org_id, org) != 0)) {
+		log_msg(LOG_ERR, "WorkOS answered a switch to \"%s\" with another "
+		    "organization", org);
+		return APP_EUPSTREAM;
+	}
+	return e;
+}
+
+enum app_err
+workos_active_orgs(struct workos *w, struct arena *a, const char *user_id,
+    const char **orgs, size_t max, size_t *n)
+{
+	struct sbuf url;
+	struct hc_resp r;
+	json_object *o, *data;
+	enum app_err e;
+	size_t len;
+
+	*n = 0;
+	sbuf_init(&url, a, 4096);
+	sbuf_printf(&url, "%s/user_management/organization_memberships?user_id=",
+	    w->cfg->workos_api_base);
+	sbuf_puts(&url, hc_escape(w->hc, a, user_id) ?: "");
+	sbuf_printf(&url, "&statuses=active&limit=%zu", max + 1 > 100 ? (size_t)100 : max + 1);
+	if (sbuf_err(&url) != APP_OK)
+		return APP_ENOMEM;
+	e = hc_call(w->hc, a, url.data, w->cfg->workos_api_key, NULL, &r);
+	if (e != APP_OK)
+		return e;
+	if (r.status != 200) {
+		log_msg(LOG_WARN, "WorkOS refused the memberships list: HTTP %ld, "
+		    "error \"%s\" (request id \"%s\")", r.status, error_code(a, &r),
+		    r.request_id);
+		return APP_EUPSTREAM;
+	}
+	if (jv_parse(a, sbuf_str(&r.body), r.body.len, &o, NULL) != APP_OK ||
+	    (data = jv_get(o, "data")) == NULL ||
+	    !json_object_is_type(data, json_type_array)) {
+		log_msg(LOG_ERR, "WorkOS answered the memberships list with a "
+		    "malformed body (request id \"%s\")", r.request_id);
+		return APP_EUPSTREAM;
+	}
+	len = json_object_array_length(data);
+	for (size_t i = 0; i < len && *n < max; i++) {
+		json_object *m = json_object_array_get_idx(data, i);
+		const char *org, *status;
+
+		if (m == NULL || !json_object_is_type(m, json_type_object))
+			continue;
+		org = opt_str(m, "organization_id");
+		status = opt_str(m, "status");
+		if (org == NULL || status == NULL || strcmp(status, "active") != 0)
+			continue;
+		orgs[(*n)++] = org;
+	}
+	return APP_OK;
+}
+
+char *
+workos_logout_url(struct workos *w, struct arena *a, const char *session_id,
+    const char *return_to)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb, a, 8192);
+	sbuf_printf(&sb, "%s/user_management/sessions/logout?", w->cfg->workos_api_base);
+	param(&sb, w, a, "session_id", session_id);
+	if (return_to != NULL)
+		param(&sb, w, a, "return_to", return_to);
+	return sbuf_err(&sb) == APP_OK ? sb.data : NULL;
+}
+
+enum app_err
+workos_revoke_session(struct workos *w, struct arena *a, const char *session_id)
+{
+	struct sbuf url, body;
+	struct jw j;
+	struct hc_resp r;
+	enum app_err e;
+
+	sbuf_init(&url, a, 4096);
+	sbuf_printf(&url, "%s/user_management/sessions/revoke", w->cfg->workos_api_base);
+	sbuf_init(&body, a, 4096);
+	jw_init(&j, &body);
+	jw_obj_open(&j);
+	jw_kstr(&j, "session_id", session_id);
+	jw_obj_close(&j);
+	if (sbuf_err(&url) != APP_OK || sbuf_err(&body) != APP_OK)
+		return APP_ENOMEM;
+	e = hc_call(w->hc, a, url.data, w->cfg->workos_api_key, body.data, &r);
+	if (e != APP_OK)
+		return e;
+	/* 404: WorkOS has already forgotten it, which is what we asked. */
+	if ((r.status >= 200 && r.status < 300) || r.status == 404)
+		return APP_OK;
+	log_msg(LOG_WARN, "WorkOS refused to revoke a session: HTTP %ld, error "
+	    "\"%s\" (request id \"%s\")", r.status, error_code(a, &r), r.request_id);
+	return APP_EUPSTREAM;
+}
+
+enum app_err
+workos_organization_name(struct workos *w, struct arena *a, const char *org_id,
+    const char **name)
+{
+	struct sbuf url;
+	struct hc_resp r;
+	json_object *o;
+	enum app_err e;
+
+	*name = NULL;
+	sbuf_init(&url, a, 4096);
+	sbuf_printf(&url, "%s/organizations/", w->cfg->workos_api_base);
+	sbuf_puts(&url, hc_escape(w->hc, a, org_id) ?: "");
+	if (sbuf_err(&url) != APP_OK)
+		return APP_ENOMEM;
+	e = hc_call(w->hc, a, url.data, w->cfg->workos_api_key, NULL, &r);
+	if (e != APP_OK)
+		return e;
+	if (r.status != 200) {
+		log_msg(LOG_WARN, "WorkOS did not give organization \"%s\": HTTP %ld "
+		    "(request id \"%s\")", org_id, r.status, r.request_id);
+		return r.status == 404 ? APP_ENOTFOUND : APP_EUPSTREAM;
+	}
+	if (jv_parse(a, sbuf_str(&r.body), r.body.len, &o, NULL) != APP_OK ||
+	    (*name = opt_str(o, "name")) == NULL)
+		return APP_EUPSTREAM;
 	return APP_OK;
 }

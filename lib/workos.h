@@ -23,12 +23,14 @@ struct workos *workos_new(const struct cfg *cfg);
 void workos_free(struct workos *w);
 
 /*
- * The AuthKit URL to send the browser to.  org and login_hint may be NULL.
- * Every value is percent-encoded.
+ * The AuthKit URL to send the browser to (spec §1), keys in the Node SDK's
+ * order.  org, login_hint, screen_hint ("sign-up") and invitation_token
+ * may be NULL.  Every value is percent-encoded.
  */
 char *workos_authorize_url(struct workos *w, struct arena *a,
     const char *state, const char *challenge, const char *org,
-    const char *login_hint);
+    const char *login_hint, const char *screen_hint,
+    const char *invitation_token);
 
 /* What a successful exchange tells us, after the access token checked out. */
 struct workos_auth {
@@ -39,14 +41,19 @@ struct workos_auth {
 	const char *last_name;    /* may be NULL */
 	const char *org_id;       /* NULL when the session has no organization */
 	const char *role;         /* the verified token's role slug; set when org_id is */
+	const char *refresh_token; /* single use; NULL if WorkOS sent none */
+	const char *session_id;   /* the access token's sid (session_...), or NULL */
+	long long access_exp;     /* the access token's exp, Unix seconds */
 };
 
 /*
- * Exchange code (with its PKCE verifier) for the user.  Results:
+ * Exchange code (with its PKCE verifier) for the user (spec §2).  Results:
  *   APP_OK          *out filled
  *   APP_EAUTH       WorkOS refused (invalid_grant and other 4xx), or the
  *                   access token failed verification
- *   APP_EFORBIDDEN  WorkOS wants another step (403); *step names it
+ *   APP_EFORBIDDEN  WorkOS wants another step (403, or 400 sso_required
+ *                   and its kind); *step names it
+ *   APP_ENOTFOUND   the organization is unknown or the user no member of it
  *   APP_EUPSTREAM   5xx, 429, malformed answer, connection failure, or
  *                   an organization session whose token has no role
  *   APP_ETIMEOUT    no answer within WORKOS_TIMEOUT
@@ -55,5 +62,39 @@ struct workos_auth {
 enum app_err workos_authenticate(struct workos *w, struct arena *a,
     const char *code, const char *verifier, const char *ip,
     const char *user_agent, struct workos_auth *out, const char **step);
+
+/*
+ * The refresh-token grant (spec §3): a new access token and a new, single
+ * use refresh token for the same WorkOS session.  org (may be NULL)
+ * switches the session to that organization.  Results as
+ * workos_authenticate(); APP_EAUTH is final (invalid_grant: the session
+ * has ended at WorkOS), APP_EUPSTREAM and APP_ETIMEOUT are transient.
+ */
+enum app_err workos_refresh(struct workos *w, struct arena *a,
+    const char *refresh_token, const char *org, const char *ip,
+    const char *user_agent, struct workos_auth *out, const char **step);
+
+/*
+ * The organizations where user_id has an active membership (spec §5.2),
+ * at most max of them, into orgs (strings on a); *n gets the count.
+ * APP_EUPSTREAM / APP_ETIMEOUT when WorkOS cannot say.
+ */
+enum app_err workos_active_orgs(struct workos *w, struct arena *a,
+    const char *user_id, const char **orgs, size_t max, size_t *n);
+
+/*
+ * The browser URL that ends a WorkOS session (spec §6) and then sends the
+ * browser to return_to (absolute; may be NULL).  On a; NULL without memory.
+ */
+char *workos_logout_url(struct workos *w, struct arena *a,
+    const char *session_id, const char *return_to);
+
+/* The name of an organization (GET /organizations/{id}), on a. */
+enum app_err workos_organization_name(struct workos *w, struct arena *a,
+    const char *org_id, const char **name);
+
+/* Revoke a WorkOS session (POST /user_management/sessions/revoke). */
+enum app_err workos_revoke_session(struct workos *w, struct arena *a,
+    const char *session_id);
 
 #endif

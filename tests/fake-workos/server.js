@@ -834,21 +834,28 @@ async function handleAuthenticate(req, res, body) {
     if (!rt) return oauthError(res, 400, 'invalid_request', 'Missing required parameter: refresh_token.');
     const sid = S.refreshTokens.get(rt);
     if (!sid) return oauthError(res, 400, 'invalid_grant', 'Refresh token already exchanged or invalid.');
-    S.refreshTokens.delete(rt);
     const session = S.sessions.get(sid);
     const user = session && S.users.get(session.user_id);
     if (!session || session.status !== 'active' || !user) {
+      S.refreshTokens.delete(rt);
       return oauthError(res, 400, 'invalid_grant', 'Session has ended.');
     }
+    // A refused switch leaves the refresh token usable; only a success spends it.
     const orgId = str(p.organization_id);
     if (orgId) {
-      if (!S.orgs.has(orgId)) return json(res, 404, { message: `Organization not found: '${orgId}'.` });
+      const org = S.orgs.get(orgId);
+      if (!org) return json(res, 404, { message: `Organization not found: '${orgId}'.` });
       if (!activeMembership(user.id, orgId)) {
         return oauthError(res, 400, 'organization_membership_not_found',
           `The user is not a member of organization '${orgId}'.`);
       }
+      if (org.require_reauth === 'sso_required') {
+        return oauthError(res, 400, 'sso_required', STEP_UP_MESSAGES.sso_required);
+      }
+      if (org.require_reauth) return stepUp(res, user, org.require_reauth);
       session.org_id = orgId;
     }
+    S.refreshTokens.delete(rt);
     return authSuccess(res, user, session, forge, false);
   }
 
@@ -994,6 +1001,11 @@ function ctlOrganizations(res, b) {
   if (b.domains) o.domains = b.domains.map((d) => ({ id: newId('org_domain'), domain: d }));
   if (has(b, 'external_id')) o.external_id = b.external_id || null;
   if (isObj(b.metadata)) o.metadata = b.metadata;
+  if (has(b, 'require_reauth')) {
+    const ok = [null, 'sso_required', 'mfa_enrollment'];
+    if (!ok.includes(b.require_reauth)) return json(res, 400, { message: 'require_reauth must be sso_required, mfa_enrollment or null' });
+    o.require_reauth = b.require_reauth;
+  }
   saveState();
   json(res, existing ? 200 : 201, toOrg(o));
 }

@@ -43,7 +43,7 @@ check "authorize URL has a 256-bit state" grep -qE '(^|&)state=[A-Za-z0-9_-]{43}
 check "authorize URL has the encoded redirect URI" has "redirect_uri=http%3A%2F%2F127.0.0.1%3A$HTTP_PORT%2Fapi%2Fauth%2Fworkos%2Fcallback"
 check "authorize URL passes the login hint encoded" has "login_hint=jane.doe%40example.com"
 sc=$(header Set-Cookie)
-check "state cookie is set" grep -q '^wos_login=v1\.' <<<"$sc"
+check "state cookie is set, named after its state" grep -qE '^wos_login_[A-Za-z0-9_-]{12}=v2\.' <<<"$sc"
 check "state cookie is HttpOnly" grep -q 'HttpOnly' <<<"$sc"
 check "state cookie is SameSite=Lax" grep -q 'SameSite=Lax' <<<"$sc"
 check "state cookie is limited to the auth routes" grep -q 'Path=/api/auth/workos;' <<<"$sc"
@@ -56,12 +56,13 @@ state1=$(grep -oE 'state=[A-Za-z0-9_-]+' <<<"$q")
 start_login "$(jar c)"
 check "every login draws a fresh state" bash -c "! grep -q '$state1' <<<'$LOC'"
 
-env -i PATH="$PATH" WORKOS_API_KEY=sk_test_fake WORKOS_CLIENT_ID=client_test \
+env -i PATH="$PATH" DATABASE_URL="$DATABASE_URL" JWT_SECRET="$JWT_SECRET" \
+    WORKOS_API_KEY=sk_test_fake WORKOS_CLIENT_ID=client_test \
     WORKOS_REDIRECT_URI=https://app.example.com/cb WORKOS_COOKIE_PASSWORD="$WORKOS_COOKIE_PASSWORD" \
     WORKOS_API_BASE="$FAKE_URL" REQUEST_METHOD=GET REQUEST_URI=/api/auth/workos/login HTTPS=on \
     ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
     "$BIN_DIR/cgi-bin/login.fcgi" </dev/null >"$T_RUN/login.cgi" 2>&1
-check "the state cookie is Secure when the request came over HTTPS" grep -q '^Set-Cookie: wos_login=.*; Secure' "$T_RUN/login.cgi"
+check "the state cookie is Secure when the request came over HTTPS" grep -q '^Set-Cookie: wos_login_[A-Za-z0-9_-]*=.*; Secure' "$T_RUN/login.cgi"
 
 for bad in org_ 'org_bad!' 'org_a%20b' "org_$(printf 'A%.0s' $(seq 65))" acme '' 'org_x%2Fy'; do
     req GET "/api/auth/workos/login?organization=$bad"
@@ -73,7 +74,8 @@ start_login "$(jar d)" "organization=org_01ACME"
 check "an organization scopes the login as organization_id" grep -q 'organization_id=org_01ACME' <<<"$LOC"
 check "the organization is not sent under the ignored name" bash -c "! grep -q '[?&]organization=' <<<'$LOC'"
 
-env -i PATH="$PATH" WORKOS_CLIENT_ID=client_test REQUEST_METHOD=GET REQUEST_URI=/api/auth/workos/login \
+env -i PATH="$PATH" DATABASE_URL="$DATABASE_URL" JWT_SECRET="$JWT_SECRET" \
+    WORKOS_CLIENT_ID=client_test REQUEST_METHOD=GET REQUEST_URI=/api/auth/workos/login \
     "$BIN_DIR/cgi-bin/login.fcgi" </dev/null >/dev/null 2>"$T_RUN/login.err"
 check "login refuses to start without WORKOS_API_KEY" grep -q 'WORKOS_API_KEY: is required' "$T_RUN/login.err"
 
@@ -84,7 +86,7 @@ expect_status "a new user signs in" 200
 expect_json "the answer has the suite's JWT" '(.jwt|type) == "string" and (.jwt|split(".")|length) == 3'
 expect_json "the answer has the user" '.user.email == "jane.doe@example.com" and .user.username == "Jane Doe" and (.user.documentId|test("^[a-z][a-z0-9]{23}$")) and .user.organizationId == null and .user.role == null'
 check "the callback is not cached" test "$(header Cache-Control)" = no-store
-check "the callback clears the state cookie" grep -q '^wos_login=; .*Max-Age=0' <<<"$(header Set-Cookie)"
+check "the callback clears the state cookie" grep -qE '^wos_login_[A-Za-z0-9_-]{12}=; .*Max-Age=0' <<<"$(header Set-Cookie)"
 check "the code was exchanged once" test "$(fake_stat authenticate)" = $((before + 1))
 jane_id=$(jq -r .user.id <<<"$BODY")
 jwt=$(jq -r .jwt <<<"$BODY")
@@ -180,19 +182,20 @@ expect_error "no state cookie is 400" 400 ValidationError
 start_login "$(jar other)"
 req GET "$cb_path" -b "$(jar other)"
 expect_error "another browser's cookie is 400" 400 ValidationError
-cookie=$(awk '$6 == "wos_login" {print $7}' "$(jar s1)")
+cookie=$(awk '$6 ~ /^wos_login_/ {print $7}' "$(jar s1)")
+cname=$(awk '$6 ~ /^wos_login_/ {print $6}' "$(jar s1)")
 tampered="${cookie:0:20}$( [ "${cookie:20:1}" = A ] && echo B || echo A)${cookie:21}"
-req GET "$cb_path" -H "Cookie: wos_login=$tampered"
+req GET "$cb_path" -H "Cookie: $cname=$tampered"
 expect_error "a tampered cookie is 400" 400 ValidationError "Invalid login state cookie"
-req GET "$cb_path" -H "Cookie: wos_login=v1.9999999999.x.y.z"
+req GET "$cb_path" -H "Cookie: $cname=v2.9999999999.x.y.z.w"
 expect_error "a forged cookie is 400" 400 ValidationError
 # An authentic but expired cookie, signed here with the same derivation.
 st=$(grep -oE 'state=[^&]+' <<<"$CB" | cut -d= -f2)
 ver=$(cut -d. -f4 <<<"$cookie")
 key=$(printf 'workos-strapi-c login-state cookie v1' | openssl dgst -sha256 -hmac "$WORKOS_COOKIE_PASSWORD" -binary | od -An -tx1 | tr -d ' \n')
-body="v1.$(( $(date +%s) - 5 )).$st.$ver"
+body="v2.$(( $(date +%s) - 5 )).$st.$ver."
 mac=$(printf '%s' "$body" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -binary | openssl base64 -A | tr '+/' '-_' | tr -d '=')
-req GET "$cb_path" -H "Cookie: wos_login=$body.$mac"
+req GET "$cb_path" -H "Cookie: $cname=$body.$mac"
 expect_error "an expired state is 400" 400 ValidationError
 check "the error says the state expired" grep -q 'expired' <<<"$BODY"
 check "no bad state reached WorkOS" test "$(fake_stat authenticate)" = "$before"

@@ -551,15 +551,16 @@ HTTP_PORT=$LIGHTTPD_PORT
 # =====================================================================
 # HTTPS detection in the programs themselves (CGI mode, no server).
 https_login() { # VAR=value...: run login.fcgi once; its answer in $T_RUN/https.out
-    env -i PATH="$PATH" WORKOS_API_KEY=sk_test_fake WORKOS_CLIENT_ID=client_test \
+    env -i PATH="$PATH" DATABASE_URL="$DATABASE_URL" JWT_SECRET="$JWT_SECRET" \
+        WORKOS_API_KEY=sk_test_fake WORKOS_CLIENT_ID=client_test \
         WORKOS_REDIRECT_URI=https://app.example.com/api/auth/workos/callback \
         WORKOS_COOKIE_PASSWORD="$WORKOS_COOKIE_PASSWORD" WORKOS_API_BASE="$FAKE_URL" \
         REQUEST_METHOD=GET REQUEST_URI=/api/auth/workos/login REMOTE_ADDR=127.0.0.1 \
         ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
         "$@" "$BIN_DIR/cgi-bin/login.fcgi" </dev/null >"$T_RUN/https.out" 2>&1
 }
-secure() { grep -q '^Set-Cookie: wos_login=.*; Secure' "$T_RUN/https.out"; }
-plain() { grep -q '^Set-Cookie: wos_login=' "$T_RUN/https.out" && ! secure; }
+secure() { grep -q '^Set-Cookie: wos_login_[A-Za-z0-9_-]*=.*; Secure' "$T_RUN/https.out"; }
+plain() { grep -q '^Set-Cookie: wos_login_[A-Za-z0-9_-]*=' "$T_RUN/https.out" && ! secure; }
 https_login HTTP_X_FORWARDED_PROTO=https
 check "cgi: without TRUST_PROXY, X-Forwarded-Proto: https does not make the cookie Secure" plain
 https_login TRUST_PROXY=0 HTTP_X_FORWARDED_PROTO=https
