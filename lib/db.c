@@ -260,6 +260,21 @@ simple(struct db *db, const char *sql)
 	if (!ensure(db))
 		return APP_EDB;
 	r = PQexec(db->conn, sql);
+	if (PQstatus(db->conn) == CONNECTION_BAD && !db->in_tx && !db->tried_reset &&
+	    strcmp(sql, "BEGIN") == 0) {
+		/*
+		 * The connection died between requests and a transaction is the
+		 * request's first use of it: BEGIN changes nothing, so reconnect
+		 * once and begin again, as exec_() does for a first read.
+		 */
+		PQclear(r);
+		log_msg(LOG_WARN, "database connection lost; reconnecting");
+		db->tried_reset = true;
+		connect_(db);
+		if (PQstatus(db->conn) != CONNECTION_OK)
+			return APP_EDB;
+		r = PQexec(db->conn, sql);
+	}
 	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
 		e = classify(db, r, sql, NULL);
 	PQclear(r);

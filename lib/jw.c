@@ -89,7 +89,12 @@ jw_escape(struct sbuf *sb, const char *str, size_t n)
 		unsigned char c = s[i];
 		size_t l;
 
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+		/*
+		 * < > & as \u escapes too: the same JSON, but never markup,
+		 * should an answer end up read as HTML.
+		 */
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80 && c != '<' &&
+		    c != '>' && c != '&') {
 			i++;
 			run++;
 			continue;

@@ -13,6 +13,7 @@
 #ifndef LOG_H
 #define LOG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
@@ -28,8 +29,20 @@ void log_begin_request(log_sink_fn sink, void *ctx, const char *method,
     const char *path, const char *remote);
 void log_end_request(void);
 
+/*
+ * printf-style; every %s argument is escaped (log_escape) before it is
+ * written, so a value from a client can never forge a field or a line,
+ * whatever the caller remembered to do.
+ */
 void log_msg(enum log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/*
+ * The formatting behind log_msg into out (outsz bytes, NUL-terminated,
+ * truncated): the conversions d i u x X o c s p f g e with l, ll, z, a
+ * precision (also .*) and plain flags.
+ */
+void log_vformat(char *out, size_t outsz, const char *fmt, va_list ap);
 
 /*
  * Copy src into dst (size dstsz) escaping control bytes, quotes and

@@ -26,14 +26,23 @@ target_path(struct arena *a, const char *uri, const char **query)
 
 		*query = arena_strndup(a, *query, q);
 	}
-	/* Absolute-form targets ("http://host/path") name the path after host. */
-	if (strncasecmp(uri, "http://", 7) == 0 || strncasecmp(uri, "https://", 8) == 0) {
-		const char *p = strchr(uri + 8, '/');
+	/*
+	 * Absolute-form targets ("http://host/path") name the path after the
+	 * host.  Only the n bytes before '?' or '#' are looked at, and the
+	 * authority starts right after "//" ("http:///x" has an empty host).
+	 */
+	{
+		size_t skip = strncasecmp(uri, "https://", 8) == 0 ? 8 :
+		    strncasecmp(uri, "http://", 7) == 0 ? 7 : 0;
 
-		if (p == NULL || (size_t)(p - uri) > n)
-			return "/";
-		n -= (size_t)(p - uri);
-		uri = p;
+		if (skip > 0) {
+			const char *p = memchr(uri + skip, '/', n - skip);
+
+			if (p == NULL)
+				return arena_strdup(a, "/");
+			n -= (size_t)(p - uri);
+			uri = p;
+		}
 	}
 	while (n > 1 && uri[n - 1] == '/')
 		n--;

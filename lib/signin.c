@@ -234,6 +234,25 @@ signin_login(struct req *r)
 	resp_empty(r, 302);
 }
 
+/* A fixed message for each error code WorkOS may put on the callback (spec §1). */
+static const char *
+workos_error_text(const char *code)
+{
+	static const struct { const char *code, *text; } known[] = {
+		{ "access_denied", "WorkOS sign-in failed: access_denied (the sign-in was cancelled or refused)" },
+		{ "organization_invalid", "WorkOS sign-in failed: organization_invalid (not a member of that organization)" },
+		{ "ambiguous_connection_selector", "WorkOS sign-in failed: ambiguous_connection_selector" },
+		{ "invalid_request", "WorkOS sign-in failed: invalid_request" },
+		{ "server_error", "WorkOS sign-in failed: server_error" },
+		{ "temporarily_unavailable", "WorkOS sign-in failed: temporarily_unavailable" },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(known); i++)
+		if (strcmp(code, known[i].code) == 0)
+			return known[i].text;
+	return "WorkOS sign-in failed";
+}
+
 static void
 bad_state(struct req *r, const char *why)
 {
@@ -412,16 +431,10 @@ signin_callback(struct req *r)
 
 	err = req_query(r, "error", &errlen);
 	if (err != NULL) {
-		const char *desc = req_query(r, "error_description", NULL);
-		struct sbuf m;
-
 		OPENSSL_cleanse(&l, sizeof(l));
-		sbuf_init(&m, r->arena, 2048);
-		sbuf_printf(&m, "WorkOS sign-in failed: %.100s%s%.500s", err,
-		    desc ? ": " : "", desc ? desc : "");
+		/* The link's words are never repeated: only a fixed text per code. */
 		log_msg(LOG_INFO, "WorkOS redirected with error \"%.100s\"", err);
-		fail(r, rt, "access_denied", 401, "UnauthorizedError",
-		    sbuf_err(&m) == APP_OK ? m.data : "WorkOS sign-in failed");
+		fail(r, rt, "access_denied", 401, "UnauthorizedError", workos_error_text(err));
 		return;
 	}
 	code = req_query(r, "code", &codelen);

@@ -480,3 +480,20 @@ check "an APP_ORIGINS entry with a path stops the program, naming it" bash -c "g
 logs="$T_RUN/error.log $T_RUN/lighttpd.stderr"
 check "no refresh token reaches the logs" bash -c "! grep -qF '${rt2#*.}' $logs && ! grep -qF '${cookie1#*.}' $logs"
 check "no WorkOS refresh token is stored in clear" test "$(psql_q "SELECT count(*) FROM sessions WHERE workos_refresh IS NOT NULL AND length(workos_refresh) < 40")" = 0
+
+# ---------------------------------------------------------------- Postgres restarts
+# Between requests the connection of every program dies; each reconnects on
+# its first use, whatever that use is (a transaction here), never a 503.
+api_signin user_01BOB
+pr_rt=$(jq -r .refreshToken <<<"$BODY")
+prj=$(jar pgrestart)
+login "$prj" "return_to=%2Fx"; workos user_01BOB; callback "$prj"
+pg_stop "$T_BASE/pg"
+pg_start "$T_BASE/pg" "$PG_PORT"
+api_signin user_01BOB
+expect_status "after a Postgres restart the first sign-in succeeds (callback.fcgi reconnects)" 200
+refresh "$pr_rt"
+expect_status "after a Postgres restart the first refresh succeeds (session.fcgi reconnects)" 200
+req GET "/api/auth/workos/logout?return_to=%2Fbye" -b "$prj"
+expect_status "after a Postgres restart the first logout succeeds (login.fcgi reconnects)" 302
+check "and it ended the session" test "$(psql_q "SELECT revoked_reason FROM sessions WHERE id = '$(cookie_of "$prj" | cut -d. -f1)'")" = logout

@@ -265,6 +265,30 @@ test_init(void)
 	start((const char *const[]){ "REQUEST_URI=///", NULL }, "", 0);
 	T_STREQ("/// is /", R.path, "/");
 	T_STREQ("no REQUEST_METHOD: GET", R.method, "GET");
+
+	/* Absolute-form targets: the path after the host, never past the string. */
+	{
+		static const struct { const char *uri, *path, *query; } abs[] = {
+			{ "REQUEST_URI=http://", "/", "" },
+			{ "REQUEST_URI=https://", "/", "" },
+			{ "REQUEST_URI=http:///api/health", "/api/health", "" },
+			{ "REQUEST_URI=https:///api/health", "/api/health", "" },
+			{ "REQUEST_URI=http://host/api/x?a=1", "/api/x", "a=1" },
+			{ "REQUEST_URI=HTTPS://host:8443/api/y/", "/api/y", "" },
+			{ "REQUEST_URI=http://host?x=/api", "/", "x=/api" },
+			{ "REQUEST_URI=http://host#/api", "/", "" },
+			{ "REQUEST_URI=http:/", "http:", "" },
+		};
+		char name[128];
+
+		for (size_t i = 0; i < ARRAY_LEN(abs); i++) {
+			start((const char *const[]){ abs[i].uri, NULL }, "", 0);
+			snprintf(name, sizeof(name), "target %s: path %s", abs[i].uri + 12, abs[i].path);
+			T_STREQ(name, R.path, abs[i].path);
+			snprintf(name, sizeof(name), "target %s: query \"%s\"", abs[i].uri + 12, abs[i].query);
+			T_STREQ(name, R.query, abs[i].query);
+		}
+	}
 }
 
 int
