@@ -23,6 +23,7 @@ enum app_err {
 	APP_EUPSTREAM,  /* WorkOS failed or answered nonsense (502) */
 	APP_ETIMEOUT,   /* WorkOS did not answer in time (504) */
 	APP_ECONFLICT,  /* a uniqueness rule would be broken (400/409) */
+	APP_EBUSY,      /* a statement ran out of its time budget (503, Retry-After) */
 	APP_EINTERNAL   /* a bug or an impossible state (500) */
 };
 

@@ -68,6 +68,19 @@ forbidden(struct req *r)
 	return -1;
 }
 
+/* The time budget of the request's next statements. */
+static int
+budget(struct req *r, long long ms)
+{
+	enum app_err e = db_statement_timeout(&r->app->db, (long)ms);
+
+	if (e != APP_OK) {
+		resp_fail(r, e);
+		return -1;
+	}
+	return 0;
+}
+
 int
 auth_require(struct req *r, const char *action)
 {
@@ -90,7 +103,10 @@ auth_require(struct req *r, const char *action)
 			resp_fail(r, e);
 			return -1;
 		}
-		return db_get_bool(res, 0, "allowed") ? 0 : forbidden(r);
+		if (!db_get_bool(res, 0, "allowed"))
+			return forbidden(r);
+		/* Anyone can send this: what it makes Postgres do gets a budget. */
+		return budget(r, cfg->read_timeout_ms);
 	}
 
 	e = jwt_verify(r->arena, (const unsigned char *)cfg->jwt_secret,
@@ -145,5 +161,7 @@ auth_require(struct req *r, const char *action)
 	u->org_role = db_get(res, 0, "role_slug");
 	u->sid = c.sid[0] ? arena_strdup(r->arena, c.sid) : NULL;
 	r->user = u;
-	return db_get_bool(res, 0, "allowed") ? 0 : forbidden(r);
+	if (!db_get_bool(res, 0, "allowed"))
+		return forbidden(r);
+	return budget(r, DB_TIMEOUT_MS);
 }

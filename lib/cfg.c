@@ -40,6 +40,7 @@ static const struct cfg_var vars[] = {
 	{ "DATABASE_URL", T_DB, CFG_NEED_DB, NULL, 0, 0, F(database_url) },
 	{ "JWT_SECRET", T_SECRET, CFG_NEED_DB, NULL, 32, 4096, F(jwt_secret) },
 	{ "JWT_EXPIRES_IN", T_SECONDS, CFG_NEED_DB, "30d", 60, 365 * DAY, F(jwt_expires_in) },
+	{ "READ_TIMEOUT", T_MILLIS, CFG_NEED_DB, "500ms", 10, 15000, F(read_timeout_ms) },
 	{ "WORKOS_API_KEY", T_STR, CFG_NEED_WORKOS, NULL, 0, 0, F(workos_api_key) },
 	{ "WORKOS_CLIENT_ID", T_STR, CFG_NEED_WORKOS, NULL, 0, 0, F(workos_client_id) },
 	{ "WORKOS_REDIRECT_URI", T_URL, CFG_NEED_WORKOS, NULL, 0, 0, F(workos_redirect_uri) },

@@ -29,6 +29,7 @@ struct cfg {
 	const char *jwt_secret;
 	size_t jwt_secret_len;
 	long long jwt_expires_in;      /* seconds */
+	long long read_timeout_ms;     /* budget of an anonymous request's statements */
 	const char *workos_api_key;
 	const char *workos_client_id;
 	const char *workos_redirect_uri;

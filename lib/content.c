@@ -215,56 +215,68 @@ find(struct req *r, const struct coll *c)
 	params[np - 1] = off;
 
 	/*
-	 * One round trip: the page and, alongside, the total as an
-	 * uncorrelated subquery, which Postgres runs once and which does not
-	 * make it build every matching row as a window count would.
+	 * One round trip, and the caller's filter evaluated once: the page and
+	 * its total come out of one statement (a page past the end is one row
+	 * holding only the total).  With a filter, the matching ids are
+	 * gathered once (a materialized CTE) and both the count and the page
+	 * read them.  For an organization-scoped collection the scope is
+	 * applied first, in a subquery the planner cannot flatten (OFFSET 0),
+	 * so a caller's predicate never runs on rows the caller may not see:
+	 * its cost cannot reveal what hidden rows hold.
 	 */
-	sbuf_init(&sql, r->arena, SQL_MAX);
-	sbuf_puts(&sql, "SELECT ");
-	select_list(&sql, q.fields, q.nfields);
-	if (q.with_count) {
-		sbuf_printf(&sql, ", (SELECT count(*) FROM %s WHERE ", c->table);
-		if (c->org_scoped)
-			sbuf_puts(&sql, "(status = 'published' OR organization_id = $1) AND ");
-		sbuf_printf(&sql, "(%s)) AS _total", q.where);
+	{
+		bool filtered = strcmp(q.where, "TRUE") != 0;
+		char src[256];
+
+		if (c->org_scoped && filtered)
+			snprintf(src, sizeof(src), "(SELECT * FROM %s WHERE (status = "
+			    "'published' OR organization_id = $1) OFFSET 0) AS %s",
+			    c->table, c->table);
+		else
+			snprintf(src, sizeof(src), "%s", c->table);
+		sbuf_init(&sql, r->arena, SQL_MAX);
+		if (!q.with_count) {
+			sbuf_puts(&sql, "SELECT ");
+			select_list(&sql, q.fields, q.nfields);
+			sbuf_printf(&sql, " FROM %s WHERE ", src);
+			if (c->org_scoped && !filtered)
+				sbuf_puts(&sql, "(status = 'published' OR organization_id = $1) AND ");
+			sbuf_printf(&sql, "(%s) ORDER BY %s LIMIT $%d OFFSET $%d", q.where,
+			    q.order_by, np - 1, np);
+		} else {
+			const char *rows;
+
+			if (filtered) {
+				sbuf_printf(&sql, "WITH m AS MATERIALIZED (SELECT id FROM %s"
+				    " WHERE %s) SELECT c._total, p.* FROM (SELECT count(*)"
+				    " AS _total FROM m) c", src, q.where);
+				rows = "id IN (SELECT id FROM m)";
+			} else {
+				sbuf_printf(&sql, "SELECT c._total, p.* FROM (SELECT count(*)"
+				    " AS _total FROM %s%s) c", c->table, c->org_scoped ?
+				    " WHERE (status = 'published' OR organization_id = $1)" : "");
+				rows = c->org_scoped ?
+				    "(status = 'published' OR organization_id = $1)" : "TRUE";
+			}
+			sbuf_puts(&sql, " LEFT JOIN (SELECT ");
+			select_list(&sql, q.fields, q.nfields);
+			sbuf_printf(&sql, ", row_number() OVER (ORDER BY %s) AS _rn FROM %s"
+			    " WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d) p ON true"
+			    " ORDER BY p._rn", q.order_by, c->table, rows, q.order_by,
+			    np - 1, np);
+		}
 	}
-	sbuf_printf(&sql, " FROM %s WHERE ", c->table);
-	if (c->org_scoped)
-		sbuf_puts(&sql, "(status = 'published' OR organization_id = $1) AND ");
-	sbuf_printf(&sql, "(%s) ORDER BY %s LIMIT $%d OFFSET $%d", q.where,
-	    q.order_by, np - 1, np);
 	if (sbuf_err(&sql) != APP_OK) {
 		too_complex(r, sbuf_err(&sql));
 		return;
 	}
 	e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res, NULL);
 	if (e != APP_OK) {
-		resp_fail(r, e == APP_EINPUT ? APP_EINPUT : e);
+		resp_fail(r, e);
 		return;
 	}
-	if (q.with_count && PQntuples(res) > 0) {
-		total = db_get_ll(res, 0, "_total", 0);
-	} else if (q.with_count) {
-		/* A page past the end still reports the total. */
-		PGresult *cr;
-
-		sbuf_init(&sql, r->arena, SQL_MAX);
-		sbuf_printf(&sql, "SELECT count(*) AS n FROM %s WHERE ", c->table);
-		if (c->org_scoped)
-			sbuf_puts(&sql, "(status = 'published' OR organization_id = $1) AND ");
-		sbuf_printf(&sql, "(%s)", q.where);
-		if (sbuf_err(&sql) != APP_OK) {
-			too_complex(r, sbuf_err(&sql));
-			return;
-		}
-		e = db_exec_sql(&r->app->db, r->arena, sql.data, np - 2, params,
-		    &cr, NULL);
-		if (e != APP_OK) {
-			resp_fail(r, e);
-			return;
-		}
-		total = db_get_ll(cr, 0, "n", 0);
-	}
+	if (q.with_count)
+		total = PQntuples(res) > 0 ? db_get_ll(res, 0, "_total", 0) : 0;
 
 	/*
 	 * Entries are written out as they are made once the page passes
@@ -277,6 +289,8 @@ find(struct req *r, const struct coll *c)
 	jw_arr_open(&w);
 	v4 = v4_format(r);
 	for (int i = 0; i < PQntuples(res); i++) {
+		if (db_get(res, i, "id") == NULL)
+			continue; /* the total's row of a page past the end */
 		entry(&w, v4, res, i, q.fields, q.nfields);
 		if (sbuf_err(&sb) == APP_OK && sb.len > STREAM_AT) {
 			if (!streaming)

@@ -41,6 +41,7 @@ struct cc {
 	int nparams, cap;
 	int first;            /* number of the first placeholder */
 	int depth;
+	int nconds;           /* operators compiled so far (CQ_MAX_CONDITIONS) */
 };
 
 /* ---- operators ------------------------------------------------------ */
@@ -470,6 +471,18 @@ param_text(struct cc *x, const char *s, size_t n)
 	return param_add(x, copy);
 }
 
+/* Characters (not continuation bytes) in n bytes of UTF-8. */
+static size_t
+utf8_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			c++;
+	return c;
+}
+
 /* pre + s with %, _ and \ escaped by \ + post, as a parameter. */
 static int
 param_like(struct cc *x, const char *pre, const char *s, size_t n, const char *post)
@@ -666,6 +679,9 @@ op_scalar(struct cc *x, const struct coll_field *f, const struct op *op, json_ob
 		s = "null";
 		n = 4;
 	}
+	if (utf8_chars(s, n) > CQ_MAX_LIKE)
+		return bad_value(x, f, "a text to match may be at most %d characters long",
+		    CQ_MAX_LIKE);
 	if ((p = param_like(x, op->pre, s, n, op->post)) < 0)
 		return -1;
 	sbuf_putc(&x->sql, '(');
@@ -689,6 +705,8 @@ op_list(struct cc *x, const struct coll_field *f, bool negate, json_object *v)
 	bool arr = v != NULL && json_object_is_type(v, json_type_array);
 	size_t i, len = arr ? json_object_array_length(v) : 1;
 
+	if (len > CQ_MAX_IN)
+		return bad_value(x, f, "$in and $notIn take at most %d values", CQ_MAX_IN);
 	if (len == 0) {
 		/* IN () is false; NOT IN () keeps every row, as knex does. */
 		sbuf_puts(&x->sql, negate ? "TRUE" : "FALSE");
@@ -741,6 +759,10 @@ op_cond(struct cc *x, const struct coll_field *f, const struct op *op, json_obje
 	size_t i, len, start;
 	const char *s;
 	bool flag = false;
+
+	if (++x->nconds > CQ_MAX_CONDITIONS)
+		return fail(x, VALIDATION, param_details(x, "filters"),
+		    "The filters may hold at most %d conditions", CQ_MAX_CONDITIONS);
 
 	switch (op->kind) {
 	case K_AND:
@@ -1002,6 +1024,9 @@ compile_where(struct cc *x, json_object *q, struct cq *out)
 		if (memchr(s, '\0', n) != NULL || !utf8_ok(s, n))
 			return fail(x, VALIDATION, param_details(x, "_q"),
 			    "Invalid _q parameter: NUL bytes and invalid UTF-8 are not allowed");
+		if (utf8_chars(s, n) > CQ_MAX_LIKE)
+			return fail(x, VALIDATION, param_details(x, "_q"),
+			    "Invalid _q parameter: at most %d characters", CQ_MAX_LIKE);
 		if (n > 0) {
 			grp_item(x, &g);
 			if (search(x, s, n) < 0)

@@ -41,6 +41,14 @@
 #define CQ_DEFAULT_LIMIT 25  /* api.rest.defaultLimit */
 #define CQ_MAX_DEPTH 32      /* filter nesting; qs itself stops at 20 */
 #define CQ_MAX_PARAMS 10000  /* far above what qs's 1000 pairs can make */
+/*
+ * Bounds on what one request may ask the database to do (400 past them):
+ * a LIKE operator's text ($contains, $startsWith..., $eqi) and _q in
+ * characters; the values of one $in / $notIn; the operators of a filter.
+ */
+#define CQ_MAX_LIKE 256
+#define CQ_MAX_IN 1000
+#define CQ_MAX_CONDITIONS 1000
 
 /* A Strapi error to answer with: resp_error(r, status, name, message, details). */
 struct cq_error {

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,13 +13,14 @@ connect_(struct db *db)
 	const char *keys[] = { "connect_timeout", "application_name",
 	    "options", "dbname", NULL };
 	const char *vals[] = { "5", db->appname,
-	    "-c statement_timeout=15000", db->url, NULL };
+	    "-c statement_timeout=" DB_TIMEOUT_MS_TEXT, db->url, NULL };
 
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	db->conn = PQconnectdbParams(keys, vals, 1);
 	db->gen++;
 	db->in_tx = false;
+	db->timeout_ms = DB_TIMEOUT_MS;
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		char msg[256];
 
@@ -98,6 +100,12 @@ classify(struct db *db, PGresult *r, const char *what, char sqlstate[6])
 	}
 	if (st != NULL && strcmp(st, "23505") == 0)
 		return APP_ECONFLICT;
+	/* 57014: statement_timeout cancelled it; the connection stays usable. */
+	if (st != NULL && strcmp(st, "57014") == 0) {
+		log_msg(LOG_WARN, "statement \"%s\" ran out of its time budget (%ld ms)",
+		    what, db->timeout_ms);
+		return APP_EBUSY;
+	}
 	/* 22xxx data exceptions and 23514 check violations: bad values. */
 	if (st != NULL && (strncmp(st, "22", 2) == 0 || strcmp(st, "23514") == 0 ||
 	    strcmp(st, "23502") == 0))
@@ -279,6 +287,27 @@ simple(struct db *db, const char *sql)
 		e = classify(db, r, sql, NULL);
 	PQclear(r);
 	return e;
+}
+
+enum app_err
+db_statement_timeout(struct db *db, long ms)
+{
+	PGresult *r;
+	char sql[64];
+
+	if (ms == db->timeout_ms || !ensure(db))
+		return APP_OK;
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %ld", ms);
+	r = PQexec(db->conn, sql);
+	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK) {
+		enum app_err e = classify(db, r, "SET statement_timeout", NULL);
+
+		PQclear(r);
+		return e;
+	}
+	PQclear(r);
+	db->timeout_ms = ms;
+	return APP_OK;
 }
 
 enum app_err

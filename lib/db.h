@@ -18,6 +18,9 @@
 #include "arena.h"
 
 #define DB_CACHE 128
+/* The statement_timeout of every connection: nothing may run longer. */
+#define DB_TIMEOUT_MS 15000
+#define DB_TIMEOUT_MS_TEXT "15000"
 
 /* A statement built at run time, prepared on its first use. */
 struct db_cached {
@@ -34,6 +37,7 @@ struct db {
 	const char *appname;
 	unsigned gen;     /* bumped at every (re)connection */
 	bool in_tx;
+	long timeout_ms;  /* the session's statement_timeout now */
 	bool tried_reset; /* one reconnection attempt per request */
 };
 
@@ -70,6 +74,14 @@ enum app_err db_exec(struct db *db, struct arena *a, struct db_stmt *stmt,
  */
 enum app_err db_exec_sql(struct db *db, struct arena *a, const char *sql,
     int n, const char *const *params, PGresult **res, char sqlstate[6]);
+
+/*
+ * Give the statements that follow a time budget of ms milliseconds (the
+ * session's statement_timeout; one round trip, only when it changes).  A
+ * statement past it is cancelled by Postgres and db_exec returns
+ * APP_EBUSY; the connection stays usable.
+ */
+enum app_err db_statement_timeout(struct db *db, long ms);
 
 enum app_err db_begin(struct db *db);
 enum app_err db_commit(struct db *db);

@@ -15,6 +15,7 @@ app_strerror(enum app_err e)
 	case APP_EUPSTREAM: return "upstream error";
 	case APP_ETIMEOUT: return "upstream timeout";
 	case APP_ECONFLICT: return "conflict";
+	case APP_EBUSY: return "statement timed out";
 	case APP_EINTERNAL: return "internal error";
 	}
 	return "unknown error";

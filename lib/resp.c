@@ -227,6 +227,12 @@ resp_fail(struct req *r, enum app_err e)
 	case APP_ECONFLICT:
 		resp_error(r, 400, "ValidationError", "This attribute must be unique", NULL);
 		return;
+	case APP_EBUSY:
+		/* The statement was cancelled: a client may try again shortly. */
+		resp_header(r, "Retry-After", "1");
+		resp_error(r, 503, "ServiceUnavailableError",
+		    "The request took too long and was stopped", NULL);
+		return;
 	case APP_ENOMEM:
 	case APP_EINTERNAL:
 		break;

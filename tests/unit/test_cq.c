@@ -726,17 +726,42 @@ test_numbering(void)
 	/* Another caller's tree can hold more: the parameter cap answers 400. */
 	{
 		json_object *root = json_object_new_object(), *f = json_object_new_object();
-		json_object *id = json_object_new_object(), *in = json_object_new_array();
-		int i;
+		json_object *or = json_object_new_array();
+		int i, k;
 
-		for (i = 0; i <= CQ_MAX_PARAMS; i++)
-			json_object_array_add(in, json_object_new_string("1"));
-		json_object_object_add(id, "$in", in);
-		json_object_object_add(f, "id", id);
+		/* Eleven $in lists of CQ_MAX_IN values: each allowed, together too many. */
+		for (k = 0; k * CQ_MAX_IN <= CQ_MAX_PARAMS; k++) {
+			json_object *c = json_object_new_object(), *id = json_object_new_object();
+			json_object *in = json_object_new_array();
+
+			for (i = 0; i < CQ_MAX_IN; i++)
+				json_object_array_add(in, json_object_new_string("1"));
+			json_object_object_add(id, "$in", in);
+			json_object_object_add(c, "id", id);
+			json_object_array_add(or, c);
+		}
+		json_object_object_add(f, "$or", or);
 		json_object_object_add(root, "filters", f);
 		T_INT("too many params", cq_compile(&A, ART, root, 1, &q, &e), APP_EINPUT);
 		T_STREQ("too many params: message", e.message,
 		    "The query has too many values (at most 10000)");
+		json_object_put(root);
+		arena_reset(&A);
+	}
+	/* One $in longer than CQ_MAX_IN, built by another caller: 400. */
+	{
+		json_object *root = json_object_new_object(), *f = json_object_new_object();
+		json_object *id = json_object_new_object(), *in = json_object_new_array();
+		int i;
+
+		for (i = 0; i <= CQ_MAX_IN; i++)
+			json_object_array_add(in, json_object_new_string("1"));
+		json_object_object_add(id, "$in", in);
+		json_object_object_add(f, "id", id);
+		json_object_object_add(root, "filters", f);
+		T_INT("a $in of 1001 values", cq_compile(&A, ART, root, 1, &q, &e), APP_EINPUT);
+		T_OK("a $in of 1001 values: the message says the bound",
+		    strstr(e.message, "at most 1000 values") != NULL);
 		json_object_put(root);
 		arena_reset(&A);
 	}
@@ -1110,10 +1135,65 @@ test_oom(void)
 	T_OK("oom: error path fails cleanly, then reports", nomem > 0 && ok == 1 && other == 0);
 }
 
+/* ---- bounds on what one request may ask of the database -------------- */
+
+static void
+test_bounds(void)
+{
+	static char qs[8192];
+	char word[1100];
+	struct cq q;
+	struct cq_error e;
+	enum app_err rc;
+
+	memset(word, 'a', CQ_MAX_LIKE);
+	word[CQ_MAX_LIKE] = '\0';
+	snprintf(qs, sizeof(qs), "filters[content][$contains]=%s", word);
+	T_INT("bounds: a 256-character $contains is allowed", compile(ART, qs, 1, &q, &e), APP_OK);
+	snprintf(qs, sizeof(qs), "_q=%s", word);
+	T_INT("bounds: a 256-character _q is allowed", compile(ART, qs, 1, &q, &e), APP_OK);
+	word[CQ_MAX_LIKE] = 'b';
+	word[CQ_MAX_LIKE + 1] = '\0';
+	for (const char *op = "$contains"; op != NULL;
+	    op = strcmp(op, "$contains") == 0 ? "$startsWithi" :
+	    strcmp(op, "$startsWithi") == 0 ? "$eqi" : strcmp(op, "$eqi") == 0 ? "$notContainsi" : NULL) {
+		snprintf(qs, sizeof(qs), "filters[title][%s]=%s", op, word);
+		rc = compile(ART, qs, 1, &q, &e);
+		T_INT(nm("bounds: a 257-character LIKE operand is 400", op), rc, APP_EINPUT);
+		T_OK(nm("bounds: the message says why", op), rc == APP_EINPUT &&
+		    strstr(e.message, "at most 256 characters") != NULL &&
+		    strstr(e.details, "\"filters\"") != NULL);
+	}
+	snprintf(qs, sizeof(qs), "_q=%s", word);
+	rc = compile(ART, qs, 1, &q, &e);
+	T_OK("bounds: a 257-character _q is 400 naming _q", rc == APP_EINPUT &&
+	    strstr(e.details, "_q") != NULL);
+	/* Characters, not bytes: 256 two-byte characters are allowed. */
+	qs[0] = '\0';
+	strcat(qs, "_q=");
+	for (int i = 0; i < CQ_MAX_LIKE; i++)
+		strcat(qs, "%C3%A9");
+	T_INT("bounds: 256 two-byte characters are 256 characters", compile(ART, qs, 1, &q, &e),
+	    APP_OK);
+	/* An OR over many values of one operator counts every one. */
+	{
+		static char big[200000];
+		size_t len = 0;
+
+		for (int i = 0; i <= CQ_MAX_CONDITIONS && len + 64 < sizeof(big); i++)
+			len += (size_t)snprintf(big + len, sizeof(big) - len,
+			    "%sfilters[$or][%d][title][$eq]=x", i ? "&" : "", i % 100);
+		rc = compile(ART, big, 1, &q, &e);
+		T_OK("bounds: more than 1000 conditions are refused or cut by qs",
+		    rc == APP_EINPUT || (rc == APP_OK && q.nparams <= CQ_MAX_CONDITIONS));
+	}
+}
+
 int
 main(void)
 {
 	arena_init(&A, 4096);
+	test_bounds();
 	test_implicit();
 	test_comparisons();
 	test_like();

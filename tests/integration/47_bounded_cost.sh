@@ -1,0 +1,105 @@
+# Bounded cost and tenant isolation: no request can hold a worker for
+# long, and a caller's filter never runs on rows the caller may not see.
+# Outcomes only (status, envelope, which filter a plan applies first):
+# how fast things are is for make bench.
+
+lighttpd_stop
+export MAX_PROCS=2
+lighttpd_start || t_fail "lighttpd restarts with two content workers"
+
+jwt=$(token --email cost@example.com --create)
+big=$T_RUN/big.json
+# 1 MB of "a": the text a pathological LIKE has to walk.
+head -c 1000000 /dev/zero | tr '\0' a >"$T_RUN/a.txt"
+jq -nc --rawfile c "$T_RUN/a.txt" '{data: {title: "Big", content: $c}}' >"$big"
+req POST /api/articles -H "Authorization: Bearer $jwt" -H 'Content-Type: application/json' --data-binary "@$big"
+expect_status "an article with 1 MB of text is created" 201
+
+# 1. Bounds: 400 at once, whatever the text.
+long_q="$(head -c 7000 /dev/zero | tr '\0' a)b"
+req GET "/api/articles?_q=$long_q&fields=title"
+expect_error "a 7,001-character _q is refused by its bound" 400 ValidationError
+expect_json "the error names _q" '.error.details.param == "_q" or (.error.details|tostring|contains("_q"))'
+req GET "/api/articles?filters[content][\$contains]=$long_q&fields=title"
+expect_error "a 7,001-character \$contains is refused by its bound" 400 ValidationError
+expect_json "the error says the bound" '.error.message | contains("at most 256 characters")'
+req GET "/api/blog-posts?filters[content][\$containsi]=$long_q"
+expect_error "the same bound holds on blog posts" 400 ValidationError
+w256="$(head -c 255 /dev/zero | tr '\0' a)b"
+req GET "/api/articles?_q=$w256&fields=title"
+expect_status "a 256-character _q is allowed" 200
+
+# 2. The time budget: within every bound, twenty 256-character patterns that
+# almost match 1 MB each cost seconds; the anonymous budget (READ_TIMEOUT,
+# 500 ms) stops the statement.
+slowq=""
+for i in $(seq 0 19); do
+    c=$(printf "\\$(printf '%03o' $((98 + i)))")
+    slowq="$slowq&filters[\$or][$i][content][\$contains]=$(head -c 255 /dev/zero | tr '\0' a)$c"
+done
+slowq="fields[0]=title${slowq}"
+curl -gsS -o "$T_RUN/slow.body" -D "$T_RUN/slow.hdrs" -w '%{http_code}' \
+    "http://127.0.0.1:$HTTP_PORT/api/articles?$slowq" >"$T_RUN/slow.status" &
+slow_pid=$!
+sleep 0.1
+req GET /api/health
+expect_status "/api/health answers on another worker while the slow request runs" 200
+wait "$slow_pid"
+STATUS=$(cat "$T_RUN/slow.status"); BODY=$(cat "$T_RUN/slow.body")
+expect_error "a read past the anonymous time budget is 503" 503 ServiceUnavailableError
+check "with Retry-After" grep -qi '^Retry-After: 1' "$T_RUN/slow.hdrs"
+req GET "/api/articles?fields[0]=title&filters[title][\$eq]=Big"
+expect_json "the next request is served normally" '.data[0].title == "Big" and .meta.pagination.total == 1'
+for i in 1 2 3; do
+    req GET "/api/articles?pagination[pageSize]=1"
+    [ "$STATUS" = 200 ] || break
+done
+expect_status "the cancelled statement left every connection usable" 200
+req GET "/api/articles?$slowq" -H "Authorization: Bearer $jwt"
+expect_status "an authenticated read gets the longer budget and completes" 200
+check "the budget was logged, without the query" bash -c "grep -q 'ran out of its time budget' '$T_RUN/error.log' && ! grep -q aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa '$T_RUN/error.log'"
+
+# 3. One pass: a page past the end still reports the total (no second count).
+req GET "/api/articles?pagination[page]=50&filters[title][\$eq]=Big"
+expect_json "a page past the end is empty and counted" '(.data|length) == 0 and .meta.pagination.total == 1'
+req GET "/api/articles?pagination[page]=50"
+expect_json "an unfiltered page past the end is counted too" '(.data|length) == 0 and .meta.pagination.total == 1'
+
+# 4. The tenant scope is applied before any caller predicate, in the plan
+# Postgres runs: auto_explain logs the plans of this suite's database.
+db=${DATABASE_URL##*/}
+psql_q "INSERT INTO organizations (id) VALUES ('org_01HIDDEN'), ('org_01MINE') ON CONFLICT DO NOTHING" >/dev/null
+psql_q "INSERT INTO blog_posts (document_id, title, content, organization_id, status)
+        SELECT 'hiddendraft' || lpad(g::text, 13, '0'), 'Draft ' || g, 'secret plan ' || g, 'org_01HIDDEN', 'draft'
+        FROM generate_series(1, 200) g" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 "$PG_ADMIN_URL" \
+    -c "ALTER DATABASE \"$db\" SET session_preload_libraries = 'auto_explain'" \
+    -c "ALTER DATABASE \"$db\" SET auto_explain.log_min_duration = 0" \
+    -c "ALTER DATABASE \"$db\" SET auto_explain.log_level = 'log'" >/dev/null
+lighttpd_stop; lighttpd_start
+pglog="$T_BASE/pg/postgres.log"
+plan_of() { # NAME URL [curl args]: the plan of the list statement the request ran
+    local mark
+    mark=$(wc -l <"$pglog")
+    req GET "$2" "${@:3}"
+    expect_status "$1: answered" 200
+    # The plan lines of our statement: from its Query Text to the next log line.
+    tail -n +"$((mark + 1))" "$pglog" | awk '/Query Text: WITH m AS MATERIALIZED/ {on=1; next} on && /^[0-9]{4}-/ {exit} on {print}' >"$T_RUN/plan"
+}
+scope_first() { # the caller's LIKE is a filter above the scan that applies the scope
+    local like scope
+    like=$(grep -n '~~' "$T_RUN/plan" | head -1 | cut -d: -f1)
+    scope=$(grep -n "status = 'published'" "$T_RUN/plan" | head -1 | cut -d: -f1)
+    [ -n "$like" ] && [ -n "$scope" ] && [ "$like" -lt "$scope" ] &&
+        ! grep -q "~~.*status = 'published'\|status = 'published'.*~~" "$T_RUN/plan"
+}
+plan_of "anonymous filtered list" "/api/blog-posts?filters[content][\$contains]=secret"
+check "anonymous: the plan applies the scope below (before) the caller's LIKE" scope_first
+expect_json "anonymous: no hidden draft matches" '.meta.pagination.total == 0'
+member=$(mkuser member@mine.example)
+psql_q "INSERT INTO memberships (user_id, organization_id, role_slug) VALUES ($member, 'org_01MINE', 'member')" >/dev/null
+mjwt=$(token --id "$member" --org org_01MINE)
+plan_of "member filtered list" "/api/blog-posts?filters[content][\$containsi]=secret&filters[title][\$startsWith]=D" -H "Authorization: Bearer $mjwt"
+check "member: the plan applies the scope before the caller's LIKE" scope_first
+expect_json "member: another organization's drafts stay invisible" '.meta.pagination.total == 0'
+psql -X -q "$PG_ADMIN_URL" -c "ALTER DATABASE \"$db\" RESET ALL" >/dev/null
