@@ -39,6 +39,8 @@ struct workos_auth {
 	const char *last_name;    /* may be NULL */
 	const char *org_id;       /* NULL when the session has no organization */
 	const char *role;         /* the verified token's role slug; set when org_id is */
+	const char *updated_at;   /* the user's updated_at, normalised (wev.h), or
+	                             NULL when absent or not a time */
 };
 
 /*
