@@ -34,7 +34,7 @@ ALL_LDFLAGS  = $(LDHARDEN) $(LDFLAGS)
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIBAPP   = $(BUILD)/libapp.a
-CGIS     = content login callback session
+CGIS     = content login callback session webhook
 PROGS    = $(CGIS:%=$(OUT)/cgi-bin/%.fcgi)
 TOOLS    = $(OUT)/bin/migrate $(OUT)/bin/token
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
