@@ -36,7 +36,7 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIBAPP   = $(BUILD)/libapp.a
 CGIS     = content login callback session webhook
 PROGS    = $(CGIS:%=$(OUT)/cgi-bin/%.fcgi)
-TOOLS    = $(OUT)/bin/migrate $(OUT)/bin/token
+TOOLS    = $(OUT)/bin/migrate $(OUT)/bin/token $(OUT)/bin/workos-sync
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)

@@ -397,6 +397,24 @@ wev_from_json(json_object *o, struct wev *ev, const char **why)
 }
 
 enum app_err
+wev_membership_from_json(json_object *m, struct wev *ev, const char **why)
+{
+	long long ver = -1;
+	enum app_err e;
+
+	memset(ev, 0, sizeof(*ev));
+	*why = NULL;
+	if (m == NULL || !json_object_is_type(m, json_type_object))
+		FAIL("a membership must be a JSON object");
+	ev->kind = WEV_MEMBERSHIP;
+	ev->name = "organization_membership";
+	if ((e = parse_membership(m, ev, &ver, why)) != APP_OK)
+		return e;
+	wev_time_format(ver, ev->version);
+	return APP_OK;
+}
+
+enum app_err
 wev_parse(struct arena *a, const char *buf, size_t len, struct wev *ev,
     const char **why)
 {

@@ -84,6 +84,15 @@ enum app_err wev_parse(struct arena *a, const char *buf, size_t len,
 enum app_err wev_from_json(json_object *o, struct wev *ev, const char **why);
 
 /*
+ * One membership object of the memberships API (GET
+ * /user_management/organization_memberships, spec section 5.2) as a
+ * WEV_MEMBERSHIP: obj_id, user_id, org_id, org_name, status, role and
+ * version (its updated_at).  APP_EINPUT with *why when malformed.
+ */
+enum app_err wev_membership_from_json(json_object *m, struct wev *ev,
+    const char **why);
+
+/*
  * An ISO 8601 UTC time as WorkOS writes them ("2026-01-15T12:00:00.000Z";
  * also without or with up to 9 fraction digits, or a +hh:mm/-hh:mm
  * offset) into milliseconds since 1970.  0, or -1 when it is not one.
