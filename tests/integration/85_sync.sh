@@ -204,3 +204,15 @@ check "workos-sync refuses to start without WORKOS_API_KEY" bash -c \
 check "workos-sync refuses a bad --interval" bash -c "! '$BIN_DIR/bin/workos-sync' --interval soon 2>/dev/null"
 check "the API key is not logged" bash -c "! grep -qF '$WORKOS_API_KEY' '$T_RUN/sync.all' '$T_RUN/follow.err' '$T_RUN/error.log'"
 check "the webhook secret is not logged" bash -c "! grep -qF '$WORKOS_WEBHOOK_SECRET' '$T_RUN/sync.all' '$T_RUN/error.log'"
+
+# --- /api/health reports the sync's lag, and stays 200 when it is behind
+req GET /api/health
+expect_status "health is 200 with the sync" 200
+expect_json "health keeps status and database and adds the sync's lag" '.status == "ok" and .database == "up" and (.workosSync.lagSeconds | type) == "number" and .workosSync.lagSeconds >= 0'
+psql_q "UPDATE workos_events SET created_at = created_at - interval '2 hours'; UPDATE workos_sync_state SET caught_up_at = caught_up_at - interval '2 hours'"
+req GET /api/health
+expect_status "health is still 200 when only the sync is behind" 200
+expect_json "the lag shows the sync two hours behind" '.workosSync.lagSeconds >= 7200'
+psql_q "TRUNCATE workos_events"
+req GET /api/health
+expect_json "no event ever applied: workosSync is null" '.workosSync == null'
