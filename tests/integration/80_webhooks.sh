@@ -278,6 +278,25 @@ psql_q "SELECT coalesce(json_agg(json_build_array(workos_user_id, first_name, la
 check "the users' names equal applying each event once, in order" \
     jq -e --slurpfile got "$T_RUN/bulk.users" '($got[0] | sort) == (.expected.users | sort)' "$T_RUN/bulk.json"
 
+# Memory stays flat: 2,000 more deliveries after the 2,000 above warmed the
+# processes up (plain build only: ASan's quarantine grows by design).
+if [ "$BIN_DIR" = "$ROOT" ]; then
+    wpids=$(pgrep -P "$LIGHTTPD_PID" -f 'cgi-bin/webhook.fcgi')
+    rss_all() { for p in $wpids; do awk -v p="$p" '/^VmRSS/ {print p, $2}' "/proc/$p/status"; done; }
+    rss_all >"$T_RUN/rss.before"
+    node "$ROOT/tests/tools/webhooks.js" bulk --url "http://127.0.0.1:$HTTP_PORT/api/webhooks/workos" \
+        --secret "$WORKOS_WEBHOOK_SECRET" --users "$users" --orgs org_bulk_a,org_bulk_b,org_bulk_c \
+        --events 1000 --copies 2 --concurrency 4 >"$T_RUN/bulk2.json"
+    check "2,000 more deliveries all answered 200" jq -e '.statuses == {"200": 2000}' "$T_RUN/bulk2.json"
+    rss_all >"$T_RUN/rss.after"
+    grown=$(join "$T_RUN/rss.before" "$T_RUN/rss.after" | awk '$3 - $2 >= 512 {print $1 ": " $2 " -> " $3 " KiB"}')
+    if [ -s "$T_RUN/rss.after" ] && [ -z "$grown" ]; then
+        t_ok "webhook.fcgi memory stays flat over 2,000 deliveries (RSS per process: $(awk '{printf "%s%s KiB", NR > 1 ? ", " : "", $2}' "$T_RUN/rss.after"))"
+    else
+        t_fail "webhook.fcgi memory stays flat over 2,000 deliveries" "${grown:-no process measured}"
+    fi
+fi
+
 # --- sign-ins and events together
 fake POST /_fake/reset >/dev/null
 jar() { echo "$T_RUN/jar.$1"; }
