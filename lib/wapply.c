@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -129,6 +130,10 @@ static struct db_stmt q_user_member_orgs = DB_STMT("wapply_user_member_orgs",
     " AND workos_status IS DISTINCT FROM 'deleted'");
 static struct db_stmt q_linked = DB_STMT("wapply_linked",
     "SELECT workos_user_id FROM users WHERE workos_user_id IS NOT NULL ORDER BY id");
+
+static struct db_stmt q_prune = DB_STMT("wapply_prune",
+    "DELETE FROM workos_events WHERE created_at < now() - make_interval(days => $1::int)"
+    " AND id <> (SELECT id FROM workos_events ORDER BY created_at DESC LIMIT 1)");
 
 static int
 retryable(const char *sqlstate)
@@ -522,5 +527,21 @@ wapply_linked_users(struct db *db, struct arena *a, const char ***ids, size_t *n
 		v[i] = db_get(res, i, "workos_user_id");
 	*ids = v;
 	*n = (size_t)PQntuples(res);
+	return APP_OK;
+}
+
+enum app_err
+wapply_prune(struct db *db, struct arena *a, long long *n)
+{
+	PGresult *res;
+	char days[16];
+	const char *p[] = { days };
+	enum app_err e;
+
+	snprintf(days, sizeof(days), "%d", WAPPLY_KEEP_DAYS);
+	*n = 0;
+	if ((e = db_exec(db, a, &q_prune, 1, p, &res, NULL)) != APP_OK)
+		return e;
+	*n = strtoll(PQcmdTuples(res), NULL, 10);
 	return APP_OK;
 }

@@ -75,6 +75,14 @@ enum app_err wapply_reconcile_user(struct db *db, struct arena *a,
     const char *workos_user_id, const struct wev *ms, size_t n,
     const char *now, int *changed);
 
+/*
+ * Forget applied event ids older than WAPPLY_KEEP_DAYS (WorkOS retries a
+ * webhook for about 3 days and the Events API keeps 30, so none of them
+ * can arrive again), always keeping the newest.  *n gets how many went.
+ */
+#define WAPPLY_KEEP_DAYS 45
+enum app_err wapply_prune(struct db *db, struct arena *a, long long *n);
+
 /* The WorkOS user ids of every linked local user, on a (for reconciling). */
 enum app_err wapply_linked_users(struct db *db, struct arena *a,
     const char ***ids, size_t *n);

@@ -380,9 +380,15 @@ pass(struct wsync *w)
 			break;
 		}
 		if (p.n == 0 || p.n < WSYNC_PAGE) {
+			long long pruned = 0;
+
 			arena_reset(&w->a);
-			if (wapply_caught_up(&w->db, &w->a) != APP_OK)
+			if (wapply_caught_up(&w->db, &w->a) != APP_OK ||
+			    wapply_prune(&w->db, &w->a, &pruned) != APP_OK)
 				goto dbfail;
+			if (pruned > 0)
+				log_msg(LOG_INFO, "forgot %lld applied event ids older than %d days",
+				    pruned, WAPPLY_KEEP_DAYS);
 			arena_reset(&w->a);
 			break;
 		}

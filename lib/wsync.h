@@ -11,7 +11,8 @@
  * pages back off 1, 2, 4... s up to 60 s.  A cursor WorkOS refuses (older
  * than its 30 days) is reported; memberships are then reconciled through
  * GET /user_management/organization_memberships for every linked user and
- * reading restarts from the time the reconciliation began.
+ * reading restarts from the time the reconciliation began.  A pass that
+ * reaches the end also forgets event ids too old to arrive again.
  *
  * Every message is one line on stderr; nothing logged holds the API key.
  */

@@ -164,6 +164,13 @@ n_before=$(psql_q "SELECT count(*) FROM workos_events")
 sync_once
 check "re-reading every event applies none twice" test "$(psql_q "SELECT count(*) FROM workos_events")" = "$n_before"
 
+# Applied event ids too old to arrive again are forgotten by a pass that reaches the end.
+psql_q "INSERT INTO workos_events (id, event, created_at, source) VALUES
+        ('event_ancient', 'user.updated', now() - interval '50 days', 'webhook')"
+sync_once
+check "event ids older than 45 days are forgotten" test "$(psql_q "SELECT count(*) FROM workos_events WHERE id = 'event_ancient'")" = 0
+check "recent ones are kept" test "$(psql_q "SELECT count(*) FROM workos_events")" = "$n_before"
+
 # --- an expired cursor: reported, memberships reconciled, then from now
 fake POST /_fake/memberships '{"user_id":"user_01ANN","organization_id":"org_01SYNC","role":"member"}' >/dev/null
 fake POST /_fake/memberships '{"user_id":"user_01BEN","organization_id":"org_01SYNC","status":"inactive"}' >/dev/null
