@@ -47,7 +47,7 @@ static struct db_stmt q_user_lock = DB_STMT("wapply_user_lock",
  * verified one only when no other account holds it (that owner keeps it).
  */
 static struct db_stmt q_user_update = DB_STMT("wapply_user_update",
-    "UPDATE users u SET first_name = $2, last_name = $3, username = $4,"
+    "UPDATE users u SET first_name = $2, last_name = $3, username = coalesce($4, u.username),"
     " email = CASE WHEN $5::boolean AND NOT EXISTS (SELECT 1 FROM users o"
     "   WHERE o.email = lower($6) AND o.id <> u.id) THEN lower($6) ELSE u.email END,"
     " confirmed = CASE WHEN lower($6) = u.email THEN $5::boolean"
@@ -213,9 +213,13 @@ apply_user(struct db *db, struct arena *a, const struct wev *ev,
 		*r = WAPPLY_APPLIED;
 		return APP_OK;
 	}
-	name = users_display_name(a, ev->first_name, ev->last_name, ev->email);
-	if (name == NULL)
-		return APP_ENOMEM;
+	/* Without names the account keeps its username (never an unverified e-mail's). */
+	name = NULL;
+	if (ev->first_name != NULL || ev->last_name != NULL) {
+		name = users_display_name(a, ev->first_name, ev->last_name, ev->email);
+		if (name == NULL)
+			return APP_ENOMEM;
+	}
 	{
 		const char *p[] = { uid, ev->first_name, ev->last_name, name,
 		    ev->email_verified ? "true" : "false", ev->email, ev->version };

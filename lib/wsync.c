@@ -379,6 +379,13 @@ pass(struct wsync *w)
 			arena_reset(&w->a);
 			break;
 		}
+		/* A last element without an id: move past it by the page's own cursor. */
+		if (p.n > 0 && p.items[p.n - 1].id == NULL && p.after != NULL &&
+		    strlen(p.after) <= WEV_ID_MAX) {
+			if (wapply_set_cursor(&w->db, &w->a, p.after, NULL) != APP_OK)
+				goto dbfail;
+			set_cursor(w, p.after);
+		}
 		if (p.n == 0 || p.n < WSYNC_PAGE) {
 			long long pruned = 0;
 

@@ -171,6 +171,23 @@ sync_once
 check "event ids older than 45 days are forgotten" test "$(psql_q "SELECT count(*) FROM workos_events WHERE id = 'event_ancient'")" = 0
 check "recent ones are kept" test "$(psql_q "SELECT count(*) FROM workos_events")" = "$n_before"
 
+# A page holding an event of the wrong types: that one skipped with a line, the rest applied.
+now_iso=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
+page=$(jq -nc --arg t "$now_iso" '{object:"list", list_metadata:{before:null, after:"event_good_1"}, data:[
+  {object:"event", id:"event_bad_1", event:"user.updated", created_at:$t,
+   data:{id:"user_01ANN", email:5, email_verified:"yes", updated_at:$t}},
+  {object:"event", id:"event_good_1", event:"user.updated", created_at:$t,
+   data:{object:"user", id:"user_01ANN", email:"ann@sync.example", email_verified:true,
+         first_name:"Paged", last_name:null, updated_at:"2099-01-01T00:00:00.000Z"}}]}')
+fake POST /_fake/faults "{\"endpoint\":\"events\",\"kind\":\"status\",\"status\":200,\"body\":$page}" >/dev/null
+sync_once
+check "a page with a malformed event: --once exits 0" test "$SYNC_RC" = 0
+check "the malformed event is skipped with one line naming it" grep -q 'skipped WorkOS event "event_bad_1": data.email must be a string' "$T_RUN/sync.err"
+check "the rest of the page is applied" test "$(psql_q "SELECT first_name FROM users WHERE id = $ann")" = Paged
+check "the cursor moves past both" test "$(psql_q "SELECT cursor FROM workos_sync_state")" = event_good_1
+check "the malformed event is not recorded as applied" test "$(psql_q "SELECT count(*) FROM workos_events WHERE id = 'event_bad_1'")" = 0
+fake DELETE /_fake/faults >/dev/null
+
 # --- an expired cursor: reported, memberships reconciled, then from now
 fake POST /_fake/memberships '{"user_id":"user_01ANN","organization_id":"org_01SYNC","role":"member"}' >/dev/null
 fake POST /_fake/memberships '{"user_id":"user_01BEN","organization_id":"org_01SYNC","status":"inactive"}' >/dev/null
