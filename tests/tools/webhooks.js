@@ -37,6 +37,7 @@ function history(n, users, orgs, rand) {
   const roles = ['admin', 'member', 'viewer'];
   const statuses = ['active', 'active', 'inactive', 'pending'];
   const t0 = Date.now() - 3600 * 1000;
+  const run = crypto.randomBytes(4).toString('hex'); // membership ids are unique at WorkOS
   const ms = new Map(); // "u|o" -> {id, status, role, deleted}
   const us = new Map(); // u -> {first, last}
   const events = [];
@@ -59,7 +60,7 @@ function history(n, users, orgs, rand) {
     let m = ms.get(key);
     let name;
     if (!m || m.deleted) {
-      m = { id: `om_bulk_${i}`, status: 'active', role: pick(roles), deleted: false };
+      m = { id: `om_bulk_${run}_${i}`, status: 'active', role: pick(roles), deleted: false };
       name = 'organization_membership.created';
     } else if (rand() < 0.15) {
       m = { ...m, deleted: true };
