@@ -229,6 +229,45 @@ check "workos-sync refuses a bad --interval" bash -c "! '$BIN_DIR/bin/workos-syn
 check "the API key is not logged" bash -c "! grep -qF '$WORKOS_API_KEY' '$T_RUN/sync.all' '$T_RUN/follow.err' '$T_RUN/error.log'"
 check "the webhook secret is not logged" bash -c "! grep -qF '$WORKOS_WEBHOOK_SECRET' '$T_RUN/sync.all' '$T_RUN/error.log'"
 
+# --- removal to refusal for a real sign-in: the JWT the callback gave.  Its
+# next write is refused: 401 when the JWT names its session (the session is
+# revoked), else 403 (the membership is gone).
+jar() { echo "$T_RUN/jar.$1"; }
+signin() { # JAR QUERY: the browser flow against the fake WorkOS; answer in BODY
+    req GET "/api/auth/workos/login?$2" -c "$1"
+    CB=$(curl -gsS -o /dev/null -w '%{redirect_url}' "$(header Location)")
+    req GET "${CB#http://127.0.0.1:$HTTP_PORT}" -b "$1"
+}
+refused_code() { # JWT: the status a refused write must have
+    if b64url_json "$(cut -d. -f2 <<<"$1")" | jq -e '.sid | type == "string"' >/dev/null 2>&1; then
+        echo 401
+    else
+        echo 403
+    fi
+}
+fake POST /_fake/webhooks "{\"url\":\"http://127.0.0.1:$HTTP_PORT/api/webhooks/workos\",\"secret\":\"$WORKOS_WEBHOOK_SECRET\"}" >/dev/null
+for how in webhook sync; do
+    fake POST /_fake/users "{\"id\":\"user_01CAT_$how\",\"email\":\"cat.$how@sync.example\"}" >/dev/null
+    om=$(fake POST /_fake/memberships "{\"user_id\":\"user_01CAT_$how\",\"organization_id\":\"org_01SYNC\",\"role\":\"member\"}" | jq -r .id)
+    signin "$(jar cat$how)" "organization=org_01SYNC&login_hint=cat.$how%40sync.example"
+    jwt=$(jq -r .jwt <<<"$BODY")
+    post_as "$jwt" "Cat $how before"
+    expect_status "$how: a member who signed in writes" 201
+    fake POST /_fake/webhooks/flush >/dev/null
+    [ "$how" = sync ] && fake POST /_fake/webhooks/faults '{"kind":"drop"}' >/dev/null
+    fake DELETE "/_fake/memberships/$om" >/dev/null
+    fake POST /_fake/webhooks/flush >/dev/null
+    if [ "$how" = sync ]; then
+        post_as "$jwt" "Cat $how lost"
+        expect_status "$how: with the webhook lost, the write still passes" 201
+        sync_once
+    fi
+    post_as "$jwt" "Cat $how after"
+    want=$(refused_code "$jwt")
+    check "$how: after WorkOS removes the membership, the next write is refused ($want)" test "$STATUS" = "$want"
+done
+fake POST /_fake/webhooks '{"url":null}' >/dev/null
+
 # --- /api/health reports the sync's lag, and stays 200 when it is behind
 req GET /api/health
 expect_status "health is 200 with the sync" 200
