@@ -34,9 +34,9 @@ ALL_LDFLAGS  = $(LDHARDEN) $(LDFLAGS)
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIBAPP   = $(BUILD)/libapp.a
-CGIS     = content login callback session
+CGIS     = content login callback session webhook
 PROGS    = $(CGIS:%=$(OUT)/cgi-bin/%.fcgi)
-TOOLS    = $(OUT)/bin/migrate $(OUT)/bin/token
+TOOLS    = $(OUT)/bin/migrate $(OUT)/bin/token $(OUT)/bin/workos-sync
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
@@ -155,6 +155,7 @@ install: $(if $(filter .,$(BINDIR_SRC)),all)
 		$(DESTDIR)$(mandir)/man1 $(DESTDIR)$(pkgdocdir)
 	$(INSTALL) -m 0755 $(CGIS:%=$(BINDIR_SRC)/cgi-bin/%.fcgi) $(DESTDIR)$(pkglibdir)/cgi-bin/
 	$(INSTALL) -m 0755 $(BINDIR_SRC)/bin/migrate $(DESTDIR)$(pkglibdir)/migrate
+	$(INSTALL) -m 0755 $(BINDIR_SRC)/bin/workos-sync $(DESTDIR)$(pkglibdir)/workos-sync
 	$(INSTALL) -m 0755 tools/workos-strapi-migrate $(DESTDIR)$(bindir)/workos-strapi-migrate
 	$(INSTALL) -m 0644 $(INST_SQL:%=sql/%) $(DESTDIR)$(pkgdatadir)/sql/
 	for f in $(INST_CONF); do \
@@ -176,6 +177,7 @@ install: $(if $(filter .,$(BINDIR_SRC)),all)
 uninstall:
 	rm -f $(CGIS:%=$(DESTDIR)$(pkglibdir)/cgi-bin/%.fcgi) \
 		$(DESTDIR)$(pkglibdir)/migrate \
+		$(DESTDIR)$(pkglibdir)/workos-sync \
 		$(DESTDIR)$(bindir)/workos-strapi-migrate \
 		$(INST_SQL:%=$(DESTDIR)$(pkgdatadir)/sql/%) \
 		$(INST_CONF:%=$(DESTDIR)$(pkgdatadir)/%) \

@@ -14,7 +14,9 @@
  */
 static struct db_stmt q_user = DB_STMT("auth_user",
     "SELECT u.id, u.document_id, u.username, u.email, u.provider,"
-    " u.first_name, u.last_name, u.confirmed, u.blocked, u.role_id, r.type,"
+    " u.first_name, u.last_name, u.confirmed, u.role_id, r.type,"
+    /* Deleted at WorkOS: unable to act until a sign-in links it again. */
+    " (u.blocked OR u.workos_deleted_at IS NOT NULL) AS blocked,"
     " to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS created_at,"
     " to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS updated_at,"
     " m.organization_id, m.role_slug,"

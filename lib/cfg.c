@@ -37,16 +37,16 @@ struct cfg_var {
 
 /* The table of DESIGN.md; one row a variable. */
 static const struct cfg_var vars[] = {
-	{ "DATABASE_URL", T_DB, CFG_NEED_DB, NULL, 0, 0, F(database_url) },
+	{ "DATABASE_URL", T_DB, CFG_NEED_DB | CFG_NEED_DBURL, NULL, 0, 0, F(database_url) },
 	{ "JWT_SECRET", T_SECRET, CFG_NEED_DB, NULL, 32, 4096, F(jwt_secret) },
 	{ "JWT_EXPIRES_IN", T_SECONDS, CFG_NEED_DB, "30d", 60, 365 * DAY, F(jwt_expires_in) },
 	{ "READ_TIMEOUT", T_MILLIS, CFG_NEED_DB, "500ms", 10, 15000, F(read_timeout_ms) },
-	{ "WORKOS_API_KEY", T_STR, CFG_NEED_WORKOS, NULL, 0, 0, F(workos_api_key) },
+	{ "WORKOS_API_KEY", T_STR, CFG_NEED_WORKOS | CFG_NEED_WORKOS_API, NULL, 0, 0, F(workos_api_key) },
 	{ "WORKOS_CLIENT_ID", T_STR, CFG_NEED_WORKOS, NULL, 0, 0, F(workos_client_id) },
 	{ "WORKOS_REDIRECT_URI", T_URL, CFG_NEED_WORKOS, NULL, 0, 0, F(workos_redirect_uri) },
 	{ "WORKOS_COOKIE_PASSWORD", T_SECRET, CFG_NEED_WORKOS, NULL, 32, 4096, F(workos_cookie_password) },
-	{ "WORKOS_API_BASE", T_URL, CFG_NEED_WORKOS, "https://api.workos.com", 0, 0, F(workos_api_base) },
-	{ "WORKOS_TIMEOUT", T_MILLIS, CFG_NEED_WORKOS, "10s", 100, 300000, F(workos_timeout_ms) },
+	{ "WORKOS_API_BASE", T_URL, CFG_NEED_WORKOS | CFG_NEED_WORKOS_API, "https://api.workos.com", 0, 0, F(workos_api_base) },
+	{ "WORKOS_TIMEOUT", T_MILLIS, CFG_NEED_WORKOS | CFG_NEED_WORKOS_API, "10s", 100, 300000, F(workos_timeout_ms) },
 	{ "LOGIN_STATE_TTL", T_SECONDS, CFG_NEED_WORKOS, "600s", 10, DAY, F(login_state_ttl) },
 	{ "TRUST_PROXY", T_BOOL, CFG_NEED_DB | CFG_NEED_WORKOS, "0", 0, 1, F(trust_proxy) },
 	{ "WORKOS_ISSUER", T_URL_OPT, CFG_NEED_WORKOS, "", 0, 0, F(workos_issuer) },
@@ -383,7 +383,7 @@ cfg_load(struct cfg *c, unsigned needs, char *err, size_t errsz)
 	}
 	if (c->jwt_secret != NULL)
 		c->jwt_secret_len = strlen(c->jwt_secret);
-	if (needs & CFG_NEED_WORKOS) {
+	if (needs & (CFG_NEED_WORKOS | CFG_NEED_WORKOS_API)) {
 		size_t n = strlen(c->workos_api_base);
 
 		/* Paths are appended to it: drop trailing slashes once, here. */

@@ -18,6 +18,10 @@
                                session variables (APP_ORIGINS, ACCESS_TOKEN_TTL,
                                SESSION_*) */
 #define CFG_NEED_WEBHOOK 0x4u /* WORKOS_WEBHOOK_SECRET */
+#define CFG_NEED_DBURL  0x8u /* DATABASE_URL alone (no JWTs made or read) */
+#define CFG_NEED_WORKOS_API 0x10u /* WORKOS_API_KEY, WORKOS_API_BASE and
+                                     WORKOS_TIMEOUT alone (API calls, no
+                                     sign-in) */
 
 #define CFG_ORIGINS_MAX 16   /* entries of APP_ORIGINS */
 #define CFG_ORIGIN_LEN 256   /* bytes of one origin */

@@ -65,7 +65,21 @@ on_header(char *p, size_t size, size_t n, void *ud)
 	struct sink *s = ud;
 	size_t len = size * n;
 	static const char name[] = "x-request-id:";
+	static const char ra[] = "retry-after:";
 
+	if (len > sizeof(ra) - 1 && strncasecmp(p, ra, sizeof(ra) - 1) == 0) {
+		long v = 0;
+		size_t i = sizeof(ra) - 1, digits = 0;
+
+		while (i < len && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		for (; i < len && p[i] >= '0' && p[i] <= '9' && digits < 9; i++, digits++)
+			v = v * 10 + (p[i] - '0');
+		while (i < len && (p[i] == ' ' || p[i] == '\r' || p[i] == '\n'))
+			i++;
+		/* Only the delta-seconds form; an HTTP date counts as absent. */
+		s->out->retry_after = digits > 0 && i == len ? v : -1;
+	}
 	if (len > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
 		const char *v = p + sizeof(name) - 1;
 		size_t vl = len - (sizeof(name) - 1);
@@ -95,6 +109,7 @@ hc_call(struct hc *h, struct arena *a, const char *url, const char *bearer,
 	enum app_err e = APP_OK;
 
 	memset(out, 0, sizeof(*out));
+	out->retry_after = -1;
 	sbuf_init(&out->body, a, HC_MAX_BODY);
 	CURL *c = h->curl;
 

@@ -22,6 +22,8 @@ struct hc_resp {
 	long status;            /* HTTP status */
 	struct sbuf body;       /* arena-backed */
 	char request_id[128];   /* X-Request-ID, "" if none */
+	long retry_after;       /* Retry-After in seconds (delta form), -1 if
+	                           none or not a number */
 };
 
 /* Make the process's client; NULL on failure (logged). */

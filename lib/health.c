@@ -1,19 +1,47 @@
 #include "health.h"
+#include "jw.h"
 #include "resp.h"
 
-static struct db_stmt q_ping = DB_STMT("health_ping", "SELECT 1");
+/*
+ * The lag: how long ago the suite last knew itself up to date with WorkOS,
+ * i.e. the later of the newest applied event's creation and the last time
+ * workos-sync read the Events API to its end.  NULL until an event was
+ * ever applied.
+ */
+static struct db_stmt q_health = DB_STMT("health_sync",
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM workos_events) THEN"
+    " greatest(0, floor(extract(epoch FROM now() - greatest("
+    "  (SELECT max(created_at) FROM workos_events),"
+    "  (SELECT caught_up_at FROM workos_sync_state WHERE id)))))::bigint"
+    " END AS lag");
 
 void
 health_get(struct req *r)
 {
-	static const char ok[] = "{\"status\":\"ok\",\"database\":\"up\"}";
 	PGresult *res;
+	struct sbuf sb;
+	struct jw w;
 
 	resp_header(r, "Cache-Control", "no-store");
-	if (db_exec(&r->app->db, r->arena, &q_ping, 0, NULL, &res, NULL) != APP_OK) {
+	if (db_exec(&r->app->db, r->arena, &q_health, 0, NULL, &res, NULL) != APP_OK) {
 		resp_error(r, 503, "ServiceUnavailableError", "Database unavailable",
 		    "{\"database\":\"down\"}");
 		return;
 	}
-	resp_send(r, 200, "application/json; charset=utf-8", ok, sizeof(ok) - 1);
+	sbuf_init(&sb, r->arena, 1024);
+	jw_init(&w, &sb);
+	jw_obj_open(&w);
+	jw_kstr(&w, "status", "ok");
+	jw_kstr(&w, "database", "up");
+	jw_key(&w, "workosSync");
+	if (db_get(res, 0, "lag") == NULL) {
+		jw_null(&w);
+	} else {
+		/* A sync that is behind is not an outage: still 200. */
+		jw_obj_open(&w);
+		jw_kint(&w, "lagSeconds", db_get_ll(res, 0, "lag", 0));
+		jw_obj_close(&w);
+	}
+	jw_obj_close(&w);
+	resp_json(r, 200, &sb);
 }

@@ -48,46 +48,73 @@ static struct db_stmt q_by_wid = DB_STMT("users_by_wid",
     "SELECT id, blocked FROM users WHERE workos_user_id = $1 FOR UPDATE");
 static struct db_stmt q_by_email = DB_STMT("users_by_email",
     "SELECT id, blocked, workos_user_id FROM users WHERE email = lower($1) FOR UPDATE");
-/* A changed WorkOS e-mail follows, unless another account already has it. */
+/*
+ * A changed WorkOS e-mail follows when WorkOS verified it and no other
+ * account has it.  Names follow unless a WorkOS event already stored a
+ * newer version ($8, the user's updated_at; NULL when unknown).  Linking
+ * another WorkOS user (a person re-created at WorkOS) starts afresh.
+ */
 static struct db_stmt q_refresh = DB_STMT("users_refresh",
-    "UPDATE users SET workos_user_id = $2, username = $3, first_name = $4,"
-    " last_name = $5, updated_at = now(),"
-    " email = CASE WHEN EXISTS (SELECT 1 FROM users o WHERE o.email = lower($6)"
-    "   AND o.id <> $1) THEN email ELSE lower($6) END"
-    " WHERE id = $1 RETURNING id, document_id, username, email");
+    "UPDATE users u SET workos_user_id = $2, workos_deleted_at = NULL,"
+    " username = CASE WHEN f.fresh THEN $3 ELSE u.username END,"
+    " first_name = CASE WHEN f.fresh THEN $4 ELSE u.first_name END,"
+    " last_name = CASE WHEN f.fresh THEN $5 ELSE u.last_name END,"
+    " email = CASE WHEN f.fresh AND $7::boolean AND NOT EXISTS (SELECT 1 FROM users o"
+    "   WHERE o.email = lower($6) AND o.id <> $1) THEN lower($6) ELSE u.email END,"
+    " confirmed = CASE WHEN lower($6) = u.email THEN $7::boolean"
+    "   WHEN f.fresh AND $7::boolean AND NOT EXISTS (SELECT 1 FROM users o"
+    "   WHERE o.email = lower($6) AND o.id <> $1) THEN true ELSE u.confirmed END,"
+    " workos_updated_at = CASE WHEN u.workos_user_id IS DISTINCT FROM $2"
+    "   THEN $8::timestamptz ELSE greatest(u.workos_updated_at, $8::timestamptz) END,"
+    " updated_at = now()"
+    " FROM (SELECT (w.workos_user_id IS DISTINCT FROM $2 OR w.workos_updated_at IS NULL"
+    "   OR $8::timestamptz IS NULL OR $8::timestamptz >= w.workos_updated_at) AS fresh"
+    "   FROM users w WHERE w.id = $1) f"
+    " WHERE u.id = $1 RETURNING u.id, u.document_id, u.username, u.email");
 static struct db_stmt q_insert = DB_STMT("users_insert",
     "INSERT INTO users (document_id, username, email, provider, workos_user_id,"
-    " first_name, last_name, confirmed, role_id)"
-    " SELECT $1, $2, lower($3), 'workos', $4, $5, $6, true, id FROM roles"
-    " WHERE type = 'authenticated'"
+    " first_name, last_name, confirmed, role_id, workos_updated_at)"
+    " SELECT $1, $2, lower($3), 'workos', $4, $5, $6, $7::boolean, id,"
+    " $8::timestamptz FROM roles WHERE type = 'authenticated'"
     " ON CONFLICT DO NOTHING RETURNING id, document_id, username, email");
 static struct db_stmt q_org = DB_STMT("users_org",
     "INSERT INTO organizations (id) VALUES ($1) ON CONFLICT (id) DO NOTHING");
+/*
+ * The token's role is current; its organization says WorkOS let the person
+ * in, but a membership that WorkOS events or the organization's directory
+ * marked not active stays so until WorkOS says otherwise.
+ */
 static struct db_stmt q_member = DB_STMT("users_member",
-    "INSERT INTO memberships (user_id, organization_id, role_slug, status)"
-    " VALUES ($1, $2, $3, 'active') ON CONFLICT (user_id, organization_id)"
-    " DO UPDATE SET role_slug = EXCLUDED.role_slug, status = 'active',"
-    " updated_at = now()");
+    "INSERT INTO memberships AS m (user_id, organization_id, role_slug, status,"
+    " workos_status) VALUES ($1, $2, $3, 'active', 'active')"
+    " ON CONFLICT (user_id, organization_id) DO UPDATE SET role_slug = EXCLUDED.role_slug,"
+    " status = CASE WHEN m.workos_status IN ('inactive', 'pending', 'deleted')"
+    "   OR m.directory_state IN ('inactive', 'suspended', 'deleted')"
+    "   THEN m.status ELSE 'active' END,"
+    " workos_status = coalesce(m.workos_status, 'active'),"
+    " updated_at = now() RETURNING status");
 
-/* "First Last", or the e-mail's local part when WorkOS has no names. */
-static const char *
-display_name(struct arena *a, const struct workos_auth *wa)
+const char *
+users_display_name(struct arena *a, const char *first, const char *last,
+    const char *email)
 {
 	struct sbuf sb;
 	size_t end = 0, chars = 0;
 
 	sbuf_init(&sb, a, 256 * 1024);
-	if (wa->first_name != NULL)
-		sbuf_puts(&sb, wa->first_name);
-	if (wa->last_name != NULL) {
+	if (first != NULL)
+		sbuf_puts(&sb, first);
+	if (last != NULL) {
 		if (sb.len > 0)
 			sbuf_putc(&sb, ' ');
-		sbuf_puts(&sb, wa->last_name);
+		sbuf_puts(&sb, last);
 	}
 	if (sb.len == 0)
-		sbuf_putn(&sb, wa->email, strcspn(wa->email, "@"));
+		sbuf_putn(&sb, email, strcspn(email, "@"));
 	if (sb.len == 0)
-		sbuf_puts(&sb, wa->email);
+		sbuf_puts(&sb, email);
+	if (sb.len == 0)
+		sbuf_puts(&sb, "user");
 	if (sbuf_err(&sb) != APP_OK)
 		return NULL;
 	/* At most 255 characters (the column's rule), cut between characters. */
@@ -99,6 +126,19 @@ display_name(struct arena *a, const struct workos_auth *wa)
 	}
 	sbuf_truncate(&sb, end);
 	return sb.data;
+}
+
+/* "<workos user id, lower case>@unverified.invalid" (RFC 2606 .invalid). */
+static const char *
+placeholder_email(struct arena *a, const char *user_id)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb, a, 1024);
+	for (const char *p = user_id; *p; p++)
+		sbuf_putc(&sb, (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p);
+	sbuf_puts(&sb, "@unverified.invalid");
+	return sbuf_err(&sb) == APP_OK ? sb.data : NULL;
 }
 
 static void
@@ -155,9 +195,10 @@ match(struct req *r, const struct workos_auth *wa, const char *name,
 	id = db_get(res, 0, "id");
 	{
 		const char *p[] = { id, wa->user_id, name, wa->first_name,
-		    wa->last_name, wa->email };
+		    wa->last_name, wa->email, wa->email_verified ? "true" : "false",
+		    wa->updated_at };
 
-		*e = db_exec(db, r->arena, &q_refresh, 6, p, &res, NULL);
+		*e = db_exec(db, r->arena, &q_refresh, 8, p, &res, NULL);
 	}
 	if (*e != APP_OK)
 		return -1;
@@ -170,7 +211,8 @@ users_sign_in(struct req *r, const struct workos_auth *wa,
     struct users_signed_in *out, const char **why)
 {
 	struct db *db = &r->app->db;
-	const char *name = display_name(r->arena, wa);
+	const char *name = users_display_name(r->arena, wa->first_name,
+	    wa->last_name, wa->email);
 	char did[RND_DOCUMENT_ID_LEN + 1], idbuf[32];
 	enum app_err e;
 	PGresult *res;
@@ -184,11 +226,22 @@ users_sign_in(struct req *r, const struct workos_auth *wa,
 		return e;
 	found = match(r, wa, name, out, &e, why);
 	if (found == 0) {
-		const char *p[] = { did, name, wa->email, wa->user_id,
-		    wa->first_name, wa->last_name };
+		/*
+		 * An unverified address is not the person's to claim: the
+		 * account gets a placeholder that no owner can ever need.
+		 */
+		const char *email = wa->email_verified ? wa->email :
+		    placeholder_email(r->arena, wa->user_id);
+		const char *p[] = { did, name, email, wa->user_id,
+		    wa->first_name, wa->last_name, wa->email_verified ? "true" : "false",
+		    wa->updated_at };
 
+		if (email == NULL) {
+			e = APP_ENOMEM;
+			goto fail;
+		}
 		if ((e = rnd_document_id(did)) != APP_OK ||
-		    (e = db_exec(db, r->arena, &q_insert, 6, p, &res, NULL)) != APP_OK)
+		    (e = db_exec(db, r->arena, &q_insert, 8, p, &res, NULL)) != APP_OK)
 			goto fail;
 		if (PQntuples(res) == 1) {
 			fill(out, res);
@@ -217,6 +270,11 @@ users_sign_in(struct req *r, const struct workos_auth *wa,
 		if ((e = db_exec(db, r->arena, &q_org, 1, po, &res, NULL)) != APP_OK ||
 		    (e = db_exec(db, r->arena, &q_member, 3, pm, &res, NULL)) != APP_OK)
 			goto fail;
+		if (strcmp(db_get(res, 0, "status") ?: "", "active") != 0) {
+			*why = "Your membership in this organization is not active";
+			e = APP_EFORBIDDEN;
+			goto fail;
+		}
 		out->org = wa->org_id;
 		out->org_role = role;
 	}

@@ -14,6 +14,14 @@ void users_me(struct req *r);
 
 struct workos_auth;
 
+/*
+ * The account's display name (username): "First Last", else the e-mail's
+ * local part; at most 255 characters, cut between UTF-8 characters.
+ * first and last may be NULL.  On a; NULL when out of memory.
+ */
+const char *users_display_name(struct arena *a, const char *first,
+    const char *last, const char *email);
+
 /* The suite's side of a signed-in WorkOS user. */
 struct users_signed_in {
 	long long id;
@@ -26,9 +34,19 @@ struct users_signed_in {
  * Record a sign-in in one transaction: the user matched by WorkOS user id,
  * else by lower-cased e-mail (linked only when WorkOS says the e-mail is
  * verified), else created; then the organization and the membership with
- * the verified role.  Safe under concurrent first sign-ins of one person.
+ * the verified role.  Safe under concurrent first sign-ins of one person
+ * and concurrent WorkOS events (same lock order as wapply.h).
+ *
+ * An e-mail WorkOS has not verified is never stored: a new account gets
+ * the placeholder "<workos user id>@unverified.invalid" until WorkOS
+ * verifies one, and an existing account keeps its address.  Names are
+ * refreshed unless a newer version (workos_updated_at) is stored.  A
+ * membership WorkOS (or the organization's directory) marked not active
+ * is never re-activated by a sign-in.
+ *
  * APP_EFORBIDDEN (nothing changed) for an unverified e-mail that belongs
- * to an existing account; APP_EAUTH for a blocked user; *why says which.
+ * to an existing account, or an organization whose membership is not
+ * active; APP_EAUTH for a blocked user; *why says which.
  */
 enum app_err users_sign_in(struct req *r, const struct workos_auth *wa,
     struct users_signed_in *out, const char **why);

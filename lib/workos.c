@@ -7,6 +7,7 @@
 #include "jw.h"
 #include "log.h"
 #include "sbuf.h"
+#include "wev.h"
 #include "workos.h"
 
 struct workos {
@@ -264,6 +265,18 @@ authenticate(struct workos *w, struct arena *a, const char *what,
 	}
 	out->email_verified = jv_bool(user, "email_verified");
 	out->first_name = opt_str(user, "first_name");
+	{
+		size_t n = 0;
+		const char *u = jv_strn(user, "updated_at", &n);
+		long long ms;
+		char *norm;
+
+		if (u != NULL && wev_time(u, n, &ms) == 0 &&
+		    (norm = arena_alloc(a, WEV_TIME_LEN + 1)) != NULL) {
+			wev_time_format(ms, norm);
+			out->updated_at = norm;
+		}
+	}
 	out->last_name = opt_str(user, "last_name");
 	out->refresh_token = opt_str(o, "refresh_token");
 	org = opt_str(o, "organization_id");

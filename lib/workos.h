@@ -44,6 +44,8 @@ struct workos_auth {
 	const char *refresh_token; /* single use; NULL if WorkOS sent none */
 	const char *session_id;   /* the access token's sid (session_...), or NULL */
 	long long access_exp;     /* the access token's exp, Unix seconds */
+	const char *updated_at;   /* the user's updated_at, normalised (wev.h), or
+	                             NULL when absent or not a time */
 };
 
 /*

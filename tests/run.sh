@@ -90,6 +90,7 @@ done
     export FAKE_URL WORKOS_API_BASE=$FAKE_URL WORKOS_API_KEY=sk_test_fake \
         WORKOS_CLIENT_ID=client_test WORKOS_TIMEOUT=2s \
         WORKOS_COOKIE_PASSWORD="cookie-password-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+    export WORKOS_WEBHOOK_SECRET="whsec-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 
     n=0
     modes="plain"
@@ -121,7 +122,7 @@ done
                     export UBSAN_OPTIONS="log_path=$T_RUN/ubsan:print_stacktrace=1:halt_on_error=1"
                 fi
                 # Parallel sign-ins need parallel callback processes.
-                case "$name" in *signin*) export MAX_PROCS=4 ;; esac
+                case "$name" in *signin* | *webhooks* | *sync*) export MAX_PROCS=4 ;; esac
                 lighttpd_start || { t_fail "lighttpd starts"; exit 0; }
                 . "$ROOT/$s"
                 lighttpd_stop

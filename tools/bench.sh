@@ -43,6 +43,7 @@ export JWT_SECRET="bench-secret-$(openssl rand -hex 16)"
 export WORKOS_API_KEY=sk_bench WORKOS_CLIENT_ID=client_bench \
     WORKOS_REDIRECT_URI="http://127.0.0.1/api/auth/workos/callback" \
     WORKOS_COOKIE_PASSWORD="$(openssl rand -hex 32)" WORKOS_API_BASE=http://127.0.0.1:9
+export WORKOS_WEBHOOK_SECRET="bench-webhook-$(openssl rand -hex 16)"
 ./bin/migrate --dir sql >/dev/null || exit 1
 
 # 1,000 articles and 1,000 blog posts over two organizations.
@@ -88,3 +89,36 @@ run "GET /api/articles?filters[title][\$containsi]&sort" \
 run "GET /api/blog-posts (member: org drafts + published)" "$base/api/blog-posts" "Authorization: Bearer $tok"
 run "GET /api/blog-posts/:documentId (anonymous)" "$base/api/blog-posts/b00000000000000000000001"
 run "GET /api/nothing (404 envelope)" "$base/api/nothing"
+
+# Webhooks: signed user.updated deliveries for a signed-in user, each a new
+# event id with a later version (wrk replays the list when it runs out:
+# those are then duplicates, answered from the id alone).
+if [ -x cgi-bin/webhook.fcgi ]; then
+    psql -X -q "$DATABASE_URL" -c "UPDATE users SET workos_user_id = 'user_01BENCH' WHERE id = $uid"
+    node - "$WORKOS_WEBHOOK_SECRET" 10000 >"$T/webhooks.lua" <<'JS'
+const crypto = require('crypto');
+const [secret, n] = [process.argv[2], Number(process.argv[3])];
+const t0 = Date.now() - 3600e3, t = Date.now();
+const out = ['requests = {}'];
+for (let i = 0; i < n; i++) {
+  const at = new Date(t0 + i).toISOString();
+  const body = JSON.stringify({ id: `event_bench_${i}`, event: 'user.updated', created_at: at,
+    data: { object: 'user', id: 'user_01BENCH', email: 'bench@example.com', email_verified: true,
+      first_name: `Bench${i}`, last_name: 'User', created_at: at, updated_at: at } });
+  const sig = `t=${t}, v1=${crypto.createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+  out.push(`requests[${i + 1}] = {${JSON.stringify(sig)}, ${JSON.stringify(body)}}`);
+}
+out.push('local i = 0',
+  'request = function()',
+  '  i = i % #requests + 1',
+  '  return wrk.format("POST", "/api/webhooks/workos", {["Content-Type"] = "application/json", ["WorkOS-Signature"] = requests[i][1]}, requests[i][2])',
+  'end');
+process.stdout.write(out.join('\n') + '\n');
+JS
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$T/webhooks.lua" "$base/api/webhooks/workos" 2>&1)
+    printf '%-58s %12s %10s %10s\n' "POST /api/webhooks/workos (signed, $PROCS processes)" \
+        "$(awk '/^Requests\/sec/ {print $2}' <<<"$out")" \
+        "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
+        "$(awk '$1 == "99%" {print $2}' <<<"$out")"
+    grep -q 'Non-2xx' <<<"$out" && echo "  (some webhook answers were not 2xx: $(grep 'Non-2xx' <<<"$out"))"
+fi

@@ -79,6 +79,25 @@ else
     done
 fi
 
+# WorkOS sync: webhook.fcgi verifies with WORKOS_WEBHOOK_SECRET (made once
+# and kept when not given: set the dashboard's to receive real WorkOS
+# webhooks); the fake sends its webhooks here; workos-sync follows the
+# Events API beside the web server (log: var/run/workos-sync.log).
+if [ -z "${WORKOS_WEBHOOK_SECRET:-}" ]; then
+    [ -s "$VAR/webhook-secret" ] || (umask 077 && openssl rand -hex 32 >"$VAR/webhook-secret")
+    WORKOS_WEBHOOK_SECRET=$(cat "$VAR/webhook-secret")
+fi
+export WORKOS_WEBHOOK_SECRET
+if [ "${WORKOS_API_KEY:-}" = sk_test_fake ]; then
+    curl -sS -o /dev/null -X POST -H 'Content-Type: application/json' \
+        --data "{\"url\":\"http://127.0.0.1:$PORT/api/webhooks/workos\",\"secret\":\"$WORKOS_WEBHOOK_SECRET\"}" \
+        "$WORKOS_API_BASE/_fake/webhooks" || echo "could not point the fake WorkOS's webhooks here" >&2
+fi
+if [ -x bin/workos-sync ]; then
+    ./bin/workos-sync --interval "${WORKOS_SYNC_INTERVAL:-10s}" 2>>"$RUN/workos-sync.log" &
+    pids+=($!)
+fi
+
 # What `make token` needs to reach this cluster.
 {
     echo "DATABASE_URL=$DATABASE_URL"

@@ -23,8 +23,10 @@ function usage(code) {
   const text =
     'usage: node server.js --port N [--host 127.0.0.1] [--pidfile F] [--state-file F]\n' +
     '                      [--client-id client_test] [--api-key sk_test_fake] [--quiet]\n' +
+    '                      [--webhook-url URL --webhook-secret S]\n' +
     'environment fallbacks: FAKE_WORKOS_PORT, FAKE_WORKOS_HOST, FAKE_WORKOS_PIDFILE,\n' +
-    '  FAKE_WORKOS_STATE_FILE, FAKE_WORKOS_CLIENT_ID, FAKE_WORKOS_API_KEY\n';
+    '  FAKE_WORKOS_STATE_FILE, FAKE_WORKOS_CLIENT_ID, FAKE_WORKOS_API_KEY,\n' +
+    '  FAKE_WORKOS_WEBHOOK_URL, FAKE_WORKOS_WEBHOOK_SECRET\n';
   (code ? process.stderr : process.stdout).write(text);
   process.exit(code);
 }
@@ -38,11 +40,14 @@ function parseArgs(argv) {
     stateFile: env.FAKE_WORKOS_STATE_FILE || null,
     clientId: env.FAKE_WORKOS_CLIENT_ID || 'client_test',
     apiKey: env.FAKE_WORKOS_API_KEY || 'sk_test_fake',
+    webhookUrl: env.FAKE_WORKOS_WEBHOOK_URL || null,
+    webhookSecret: env.FAKE_WORKOS_WEBHOOK_SECRET || null,
     quiet: false,
   };
   const names = {
     '--port': 'port', '--host': 'host', '--pidfile': 'pidfile', '--state-file': 'stateFile',
     '--client-id': 'clientId', '--api-key': 'apiKey',
+    '--webhook-url': 'webhookUrl', '--webhook-secret': 'webhookSecret',
   };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
@@ -82,7 +87,9 @@ const PROVIDERS = new Set([
   'VercelMarketplaceOAuth', 'VercelOAuth', 'XeroOAuth',
 ]);
 const FORGE_KINDS = new Set(['wrong_key', 'alg_none', 'expired', 'unknown_kid', 'hs256', 'wrong_iss', 'tampered']);
-const FAULT_ENDPOINTS = new Set(['authenticate', 'jwks', 'authorize']);
+const FAULT_ENDPOINTS = new Set(['authenticate', 'jwks', 'authorize', 'events', 'memberships']);
+const EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000; // the Events API keeps 30 days
+const WEBHOOK_FAULT_KINDS = new Set(['duplicate', 'out_of_order', 'bad_signature', 'stale_signature', 'delay', 'drop']);
 
 // ------------------------------------------------------------------------------------------------
 // Small helpers
@@ -99,6 +106,12 @@ function ulid() {
 }
 const newId = (prefix) => `${prefix}_${ulid()}`;
 const nowIso = () => new Date().toISOString();
+// A new updated_at for an object: now, and always later than its previous
+// one, so every change of an object has its own version.
+function stamp(prev) {
+  const p = prev ? Date.parse(prev) : 0;
+  return new Date(Math.max(Date.now(), (Number.isFinite(p) ? p : 0) + 1)).toISOString();
+}
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
 const sha256 = (data) => crypto.createHash('sha256').update(data).digest();
 
@@ -188,10 +201,15 @@ function freshState() {
     sessions: new Map(), // sid -> {id, user_id, org_id, status, auth_method}
     refreshTokens: new Map(), // token -> sid
     pending: new Map(), // pending_authentication_token -> {user_id, code}
-    faults: { authenticate: [], jwks: [], authorize: [] },
-    stats: { authenticate: 0, jwks: 0, authorize: 0 },
+    faults: { authenticate: [], jwks: [], authorize: [], events: [], memberships: [] },
+    stats: { authenticate: 0, jwks: 0, authorize: 0, events: 0, memberships: 0, webhooks: 0 },
     config: { ...DEFAULT_CONFIG },
     seq: 0,
+    directoryUsers: new Map(), // id -> directory user record
+    events: [], // the Events API's store, oldest first
+    webhook: { url: OPT.webhookUrl, secret: OPT.webhookSecret },
+    webhookFaults: [], // FIFO: one taken per event sent
+    deliveries: [], // what each webhook delivery got
   };
 }
 let S = freshState();
@@ -205,6 +223,8 @@ function saveState() {
     users: [...S.users.values()],
     organizations: [...S.orgs.values()],
     memberships: [...S.memberships.values()],
+    directory_users: [...S.directoryUsers.values()],
+    events: S.events,
     seq: S.seq,
   };
   try {
@@ -224,6 +244,8 @@ function loadState() {
     for (const u of data.users || []) S.users.set(u.id, u);
     for (const o of data.organizations || []) S.orgs.set(o.id, o);
     for (const m of data.memberships || []) S.memberships.set(m.id, m);
+    for (const d of data.directory_users || []) S.directoryUsers.set(d.id, d);
+    if (Array.isArray(data.events)) S.events = data.events;
     S.seq = Number(data.seq) || 0;
   } catch (e) {
     log(`ignoring unreadable state file: ${e.message}`);
@@ -554,7 +576,8 @@ async function applyFault(f, req, res, endpoint) {
       await sleep(f.ms);
       return null;
     case 'malformed':
-      send(res, 200, endpoint === 'jwks' ? '{"keys": ' : endpoint === 'authorize' ? '<html><body' : '{"user": ',
+      send(res, 200, endpoint === 'jwks' ? '{"keys": ' : endpoint === 'authorize' ? '<html><body'
+        : endpoint === 'events' || endpoint === 'memberships' ? '{"object":"list","data":[{"id":' : '{"user": ',
         endpoint === 'authorize' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8');
       return 'done';
     case 'drop':
@@ -765,10 +788,10 @@ function stepUp(res, user, code) {
 
 function authSuccess(res, user, session, forge, isSignIn) {
   if (isSignIn) {
-    const ts = nowIso();
-    user.last_sign_in_at = ts;
-    user.updated_at = ts;
+    user.updated_at = stamp(user.updated_at);
+    user.last_sign_in_at = user.updated_at;
     saveState();
+    emit('session.created', toSession(session));
   }
   const refresh = b64url(crypto.randomBytes(24));
   S.refreshTokens.set(refresh, session.id);
@@ -781,9 +804,10 @@ function authSuccess(res, user, session, forge, isSignIn) {
 }
 
 function newSession(user, orgId) {
+  const ts = nowIso();
   const s = {
     id: newId('session'), user_id: user.id, org_id: orgId || null, status: 'active',
-    auth_method: user.fake.authentication_method || 'Password',
+    auth_method: user.fake.authentication_method || 'Password', created_at: ts, updated_at: ts,
   };
   S.sessions.set(s.id, s);
   return s;
@@ -942,6 +966,215 @@ function handleListUsers(req, res, q) {
   json(res, 200, { object: 'list', data: r.page.map(toUser), list_metadata: r.list_metadata });
 }
 
+
+// ------------------------------------------------------------------------------------------------
+// Events (spec section 8): every change made through the control API (and session revocations)
+// becomes an event, kept for the Events API and, when a webhook URL is set, delivered signed.
+
+function toSession(sess) {
+  return {
+    object: 'session', id: sess.id, user_id: sess.user_id, organization_id: sess.org_id,
+    status: sess.status, auth_method: sess.auth_method, ip_address: null, user_agent: null,
+    impersonator: null, expires_at: null, ended_at: sess.status === 'revoked' ? sess.updated_at : null,
+    created_at: sess.created_at, updated_at: sess.updated_at,
+  };
+}
+
+function toDirectoryUser(d) {
+  return {
+    object: 'directory_user', id: d.id, directory_id: d.directory_id, organization_id: d.organization_id,
+    idp_id: d.idp_id, email: d.email, emails: [{ primary: true, type: 'work', value: d.email }],
+    first_name: d.first_name, last_name: d.last_name, state: d.state, role: null,
+    raw_attributes: {}, custom_attributes: {}, created_at: d.created_at, updated_at: d.updated_at,
+  };
+}
+
+function purgeEvents() {
+  const cutoff = Date.now() - EVENT_RETENTION_MS;
+  let i = 0;
+  while (i < S.events.length && Date.parse(S.events[i].created_at) < cutoff) i++;
+  if (i > 0) S.events.splice(0, i);
+}
+
+function emit(name, data) {
+  const last = S.events.length ? S.events[S.events.length - 1].created_at : null;
+  const ev = { object: 'event', id: newId('event'), event: name, data, created_at: stamp(last) };
+  S.events.push(ev);
+  if (S.webhook.url && S.webhook.secret) enqueueWebhook(ev);
+  return ev;
+}
+
+function signWebhook(secret, body, t) {
+  return `t=${t}, v1=${crypto.createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+}
+
+function postWebhook(url, header, body) {
+  return new Promise((resolve) => {
+    let u;
+    try { u = new URL(url); } catch (e) { resolve({ status: 0, error: 'bad url' }); return; }
+    const req = http.request({
+      host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'POST', timeout: 10000,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body),
+        'WorkOS-Signature': header, 'User-Agent': 'fake-workos-webhooks' },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString().slice(0, 2000) }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ status: 0, error: e.message }));
+    req.end(body);
+  });
+}
+
+// Deliveries go out one at a time, in the order the events were made, unless a fault says otherwise.
+let webhookChain = Promise.resolve();
+let heldBack = []; // out_of_order: sent after the next event
+
+async function deliver(ev, fault) {
+  // The webhook body is the event without the Events API's "object".
+  const body = JSON.stringify({ id: ev.id, event: ev.event, data: ev.data, created_at: ev.created_at });
+  let t = Date.now();
+  let secret = S.webhook.secret;
+  if (fault && fault.kind === 'bad_signature') secret = `${secret}-wrong`;
+  if (fault && fault.kind === 'stale_signature') t -= 600000;
+  if (fault && fault.kind === 'delay') await sleep(fault.ms);
+  const r = await postWebhook(S.webhook.url, signWebhook(secret, body, t), body);
+  S.stats.webhooks += 1;
+  let result = null;
+  try { result = JSON.parse(r.body).data.result; } catch (e) { /* not ours to judge */ }
+  S.deliveries.push({ event_id: ev.id, event: ev.event, fault: fault ? fault.kind : null, status: r.status, result, error: r.error || null });
+  log(`webhook ${ev.event} ${ev.id} -> ${r.status}${fault ? ' (' + fault.kind + ')' : ''}`);
+}
+
+function enqueueWebhook(ev) {
+  const q = S.webhookFaults;
+  let fault = null;
+  if (q.length) {
+    fault = q[0];
+    if (fault.remaining > 0 && --fault.remaining === 0) q.shift();
+  }
+  const url = S.webhook.url;
+  const state = S;
+  webhookChain = webhookChain.then(async () => {
+    if (S !== state || S.webhook.url !== url) return; // reset or reconfigured meanwhile
+    if (fault && fault.kind === 'drop') {
+      S.deliveries.push({ event_id: ev.id, event: ev.event, fault: 'drop', status: null, result: null, error: null });
+      return;
+    }
+    if (fault && fault.kind === 'out_of_order') { heldBack.push(ev); return; }
+    const held = heldBack;
+    heldBack = [];
+    await deliver(ev, fault);
+    if (fault && fault.kind === 'duplicate') await deliver(ev, null);
+    for (const h of held) await deliver(h, { kind: 'out_of_order' });
+  }).catch((e) => log(`webhook delivery failed: ${e.message}`));
+}
+
+async function flushWebhooks() {
+  await webhookChain;
+  const held = heldBack;
+  heldBack = [];
+  for (const h of held) await deliver(h, { kind: 'out_of_order' });
+}
+
+// GET /events
+function handleEvents(req, res, q) {
+  purgeEvents();
+  const limit = q.has('limit') ? Number(q.get('limit')) : 10;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    return json(res, 422, { code: 'invalid_request_parameters', message: 'limit must be between 1 and 100.' });
+  }
+  const names = q.getAll('events').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  let start = 0;
+  const after = q.get('after');
+  if (after) {
+    const i = S.events.findIndex((e) => e.id === after);
+    if (i < 0) {
+      return json(res, 400, { code: 'invalid_cursor',
+        message: `The cursor '${after}' is not a retained event: events are kept for 30 days.` });
+    }
+    start = i + 1;
+  }
+  const rs = q.get('range_start') ? Date.parse(q.get('range_start')) : null;
+  const re = q.get('range_end') ? Date.parse(q.get('range_end')) : null;
+  if ((rs !== null && !Number.isFinite(rs)) || (re !== null && !Number.isFinite(re))) {
+    return json(res, 422, { code: 'invalid_request_parameters', message: 'range_start and range_end must be ISO 8601 times.' });
+  }
+  const org = q.get('organization_id');
+  const page = [];
+  for (let i = start; i < S.events.length && page.length < limit; i++) {
+    const e = S.events[i];
+    const t = Date.parse(e.created_at);
+    if (names.length && !names.includes(e.event)) continue;
+    if (rs !== null && t < rs) continue;
+    if (re !== null && t >= re) continue;
+    if (org && e.data.organization_id !== org && e.data.id !== org) continue;
+    page.push(e);
+  }
+  json(res, 200, { object: 'list', data: page,
+    list_metadata: { before: null, after: page.length ? page[page.length - 1].id : null } });
+}
+
+function ctlWebhooks(res, b) {
+  if (b.url !== undefined && b.url !== null && typeof b.url !== 'string') return json(res, 400, { message: 'url must be a string or null' });
+  if (b.secret !== undefined && typeof b.secret !== 'string') return json(res, 400, { message: 'secret must be a string' });
+  if (b.url !== undefined) S.webhook.url = b.url;
+  if (b.secret !== undefined) S.webhook.secret = b.secret;
+  json(res, 200, { url: S.webhook.url, secret_set: !!S.webhook.secret });
+}
+
+function ctlWebhookFault(res, b) {
+  if (!WEBHOOK_FAULT_KINDS.has(b.kind)) return json(res, 400, { message: `kind must be one of ${[...WEBHOOK_FAULT_KINDS].join(', ')}` });
+  const count = b.count === undefined ? 1 : b.count;
+  if (!Number.isInteger(count) || (count < 1 && count !== -1)) return json(res, 400, { message: 'count must be a positive integer or -1' });
+  const f = { id: `wfault_${++faultSeq}`, kind: b.kind, count, remaining: count };
+  if (b.kind === 'delay') {
+    if (typeof b.ms !== 'number' || !(b.ms >= 0) || b.ms > 600000) return json(res, 400, { message: 'ms must be a number 0..600000' });
+    f.ms = b.ms;
+  }
+  S.webhookFaults.push(f);
+  json(res, 201, f);
+}
+
+function ctlDirectoryUsers(res, b) {
+  for (const k of ['id', 'organization_id', 'email', 'first_name', 'last_name', 'directory_id', 'state']) {
+    if (b[k] !== undefined && b[k] !== null && typeof b[k] !== 'string') return json(res, 400, { message: `${k} must be a string` });
+  }
+  if (b.state !== undefined && !['active', 'inactive', 'suspended'].includes(b.state)) {
+    return json(res, 400, { message: 'state must be active, inactive or suspended' });
+  }
+  let d = b.id ? S.directoryUsers.get(b.id) : null;
+  const existing = !!d;
+  if (!d) {
+    if (!b.organization_id || !b.email) return json(res, 400, { message: 'organization_id and email are required' });
+    if (!S.orgs.has(b.organization_id)) return json(res, 404, { message: `Organization not found: '${b.organization_id}'.` });
+    const ts = nowIso();
+    d = { id: b.id || newId('directory_user'), directory_id: b.directory_id || `directory_${b.organization_id}`,
+      organization_id: b.organization_id, idp_id: randomAlnum(12), email: b.email, first_name: null, last_name: null,
+      state: 'active', created_at: ts, updated_at: ts };
+    S.directoryUsers.set(d.id, d);
+  }
+  const before = toDirectoryUser(d);
+  for (const k of ['email', 'first_name', 'last_name', 'state']) if (has(b, k) && b[k] !== undefined) d[k] = b[k];
+  if (existing) {
+    d.updated_at = stamp(d.updated_at);
+    const prev = {};
+    for (const k of ['email', 'first_name', 'last_name', 'state']) if (before[k] !== d[k]) prev[k] = before[k];
+    emit('dsync.user.updated', { ...toDirectoryUser(d), previous_attributes: prev });
+  } else {
+    emit('dsync.user.created', toDirectoryUser(d));
+  }
+  json(res, existing ? 200 : 201, toDirectoryUser(d));
+}
+
+function revokeSession(sess) {
+  if (!sess || sess.status === 'revoked') return;
+  sess.status = 'revoked';
+  sess.updated_at = stamp(sess.updated_at);
+  emit('session.revoked', toSession(sess));
+}
+
 // ------------------------------------------------------------------------------------------------
 // Control API
 
@@ -976,7 +1209,8 @@ function ctlUsers(res, b) {
   for (const k of ['default_org', 'step_up', 'authentication_method']) if (has(b, k)) u.fake[k] = b[k] || null;
   if (!u.fake.authentication_method) u.fake.authentication_method = 'Password';
   if (ae !== undefined) u.fake.authorize_error = ae ? { error: ae.error, error_description: str(ae.error_description) || null } : null;
-  if (existing) u.updated_at = nowIso();
+  if (existing) u.updated_at = stamp(u.updated_at);
+  emit(existing ? 'user.updated' : 'user.created', toUser(u));
   saveState();
   json(res, existing ? 200 : 201, toUser(u));
 }
@@ -995,7 +1229,7 @@ function ctlOrganizations(res, b) {
     o = { id: b.id || newId('org'), name: b.name, domains: [], metadata: {}, external_id: null, created_at: ts, updated_at: ts, seq: ++S.seq };
     S.orgs.set(o.id, o);
   } else {
-    o.updated_at = nowIso();
+    o.updated_at = stamp(o.updated_at);
   }
   if (b.name) o.name = b.name;
   if (b.domains) o.domains = b.domains.map((d) => ({ id: newId('org_domain'), domain: d }));
@@ -1006,6 +1240,7 @@ function ctlOrganizations(res, b) {
     if (!ok.includes(b.require_reauth)) return json(res, 400, { message: 'require_reauth must be sso_required, mfa_enrollment or null' });
     o.require_reauth = b.require_reauth;
   }
+  emit(existing ? 'organization.updated' : 'organization.created', toOrg(o));
   saveState();
   json(res, existing ? 200 : 201, toOrg(o));
 }
@@ -1041,7 +1276,7 @@ function ctlMemberships(res, b) {
     };
     S.memberships.set(m.id, m);
   } else {
-    m.updated_at = ts;
+    m.updated_at = stamp(m.updated_at);
   }
   if (roles && roles.length) m.roles = role ? [role, ...roles.filter((r) => r !== role)] : roles;
   else if (role) m.roles = [role];
@@ -1049,6 +1284,7 @@ function ctlMemberships(res, b) {
   if (b.permissions) m.permissions = b.permissions.slice();
   if (typeof b.directory_managed === 'boolean') m.directory_managed = b.directory_managed;
   if (isObj(b.custom_attributes)) m.custom_attributes = b.custom_attributes;
+  emit(existing ? 'organization_membership.updated' : 'organization_membership.created', toMembership(m, false));
   saveState();
   json(res, existing ? 200 : 201, toMembership(m, false));
 }
@@ -1104,23 +1340,49 @@ async function handleControl(req, res, path, body) {
   if (m === 'GET' && path === '/_fake/config') return json(res, 200, S.config);
   if (m === 'GET' && path === '/_fake/state') return json(res, 200, dumpState());
   if (m === 'GET' && path === '/_fake/faults') return json(res, 200, S.faults);
+  if (m === 'GET' && path === '/_fake/events') return json(res, 200, { data: S.events });
+  if (m === 'GET' && path === '/_fake/webhooks/deliveries') return json(res, 200, { data: S.deliveries });
   if (m === 'DELETE' && path === '/_fake/faults') {
-    S.faults = { authenticate: [], jwks: [], authorize: [] };
+    S.faults = { authenticate: [], jwks: [], authorize: [], events: [], memberships: [] };
+    return json(res, 200, { ok: true });
+  }
+  if (m === 'DELETE' && path === '/_fake/webhooks/faults') {
+    S.webhookFaults = [];
     return json(res, 200, { ok: true });
   }
   if (m === 'DELETE') {
-    const dm = /^\/_fake\/(users|organizations|memberships)\/([^/]+)$/.exec(path);
+    const dm = /^\/_fake\/(users|organizations|memberships|directory_users)\/([^/]+)$/.exec(path);
     if (!dm) return notFound(res);
     const id = decodeURIComponent(dm[2]);
-    const map = dm[1] === 'users' ? S.users : dm[1] === 'organizations' ? S.orgs : S.memberships;
+    const map = { users: S.users, organizations: S.orgs, memberships: S.memberships, directory_users: S.directoryUsers }[dm[1]];
     if (!map.has(id)) return json(res, 404, { message: `Not found: '${id}'.` });
+    const gone = map.get(id);
     map.delete(id);
-    if (dm[1] !== 'memberships') {
-      for (const [mid, mm] of S.memberships) if (mm.user_id === id || mm.organization_id === id) S.memberships.delete(mid);
+    const dropMembership = (mid, mm) => {
+      S.memberships.delete(mid);
+      mm.updated_at = stamp(mm.updated_at);
+      emit('organization_membership.deleted', toMembership(mm, false));
+    };
+    if (dm[1] === 'memberships') {
+      gone.updated_at = stamp(gone.updated_at);
+      emit('organization_membership.deleted', toMembership(gone, false));
+    }
+    if (dm[1] === 'users' || dm[1] === 'organizations') {
+      for (const [mid, mm] of S.memberships) if (mm.user_id === id || mm.organization_id === id) dropMembership(mid, mm);
     }
     if (dm[1] === 'users') {
       for (const [c, e] of S.codes) if (e.user_id === id) S.codes.delete(c);
-      for (const s of S.sessions.values()) if (s.user_id === id) s.status = 'revoked';
+      for (const sess of S.sessions.values()) if (sess.user_id === id) revokeSession(sess);
+      gone.updated_at = stamp(gone.updated_at);
+      emit('user.deleted', toUser(gone));
+    }
+    if (dm[1] === 'organizations') {
+      gone.updated_at = stamp(gone.updated_at);
+      emit('organization.deleted', toOrg(gone));
+    }
+    if (dm[1] === 'directory_users') {
+      gone.updated_at = stamp(gone.updated_at);
+      emit('dsync.user.deleted', toDirectoryUser(gone));
     }
     saveState();
     return json(res, 200, { ok: true });
@@ -1132,8 +1394,21 @@ async function handleControl(req, res, path, body) {
   switch (path) {
     case '/_fake/reset':
       S = freshState();
+      heldBack = [];
       saveState();
       return json(res, 200, { ok: true });
+    case '/_fake/webhooks': return ctlWebhooks(res, b);
+    case '/_fake/webhooks/faults': return ctlWebhookFault(res, b);
+    case '/_fake/webhooks/flush':
+      await flushWebhooks();
+      return json(res, 200, { data: S.deliveries });
+    case '/_fake/directory_users': return ctlDirectoryUsers(res, b);
+    case '/_fake/events/age': {
+      if (typeof b.days !== 'number' || !(b.days >= 0)) return json(res, 400, { message: 'days must be a number >= 0' });
+      for (const e of S.events) e.created_at = new Date(Date.parse(e.created_at) - b.days * 86400000).toISOString();
+      saveState();
+      return json(res, 200, { ok: true, events: S.events.length });
+    }
     case '/_fake/users': return ctlUsers(res, b);
     case '/_fake/organizations': return ctlOrganizations(res, b);
     case '/_fake/memberships': return ctlMemberships(res, b);
@@ -1175,8 +1450,7 @@ async function route(req, res, u, body) {
   if (m === 'GET' && path === '/user_management/sessions/logout') {
     const sid = u.searchParams.get('session_id');
     if (!sid) return json(res, 422, { message: 'session_id is required.' });
-    const s = S.sessions.get(sid);
-    if (s) s.status = 'revoked';
+    revokeSession(S.sessions.get(sid));
     const rt = u.searchParams.get('return_to');
     if (rt) return redirect(res, rt);
     return send(res, 200, htmlPage('Signed out', '<p>You have been signed out.</p>'), 'text/html; charset=utf-8');
@@ -1187,12 +1461,22 @@ async function route(req, res, u, body) {
     if (!b) return;
     const s = S.sessions.get(str(b.session_id));
     if (!s) return json(res, 404, { message: `Session not found: '${str(b.session_id) || ''}'.` });
-    s.status = 'revoked';
+    revokeSession(s);
     return send(res, 200, '');
   }
   if (m === 'GET' && path === '/user_management/organization_memberships') {
+    S.stats.memberships += 1;
+    const f = takeFault('memberships');
+    if (f && (await applyFault(f, req, res, 'memberships')) === 'done') return;
     if (!bearerOk(req, res)) return;
     return handleListMemberships(req, res, u.searchParams);
+  }
+  if (m === 'GET' && path === '/events') {
+    S.stats.events += 1;
+    const f = takeFault('events');
+    if (f && (await applyFault(f, req, res, 'events')) === 'done') return;
+    if (!bearerOk(req, res)) return;
+    return handleEvents(req, res, u.searchParams);
   }
   if (m === 'GET' && (mm = /^\/user_management\/organization_memberships\/([^/]+)$/.exec(path))) {
     if (!bearerOk(req, res)) return;

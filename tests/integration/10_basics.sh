@@ -2,7 +2,7 @@
 
 req GET /api/health
 expect_status "health answers 200 when Postgres is up" 200
-expect_json "health body says the database is up" '. == {"status":"ok","database":"up"}'
+expect_json "health body says the database is up" '. == {"status":"ok","database":"up","workosSync":null}'
 check "health is not cached" test "$(header Cache-Control)" = no-store
 
 req GET /api/nothing

@@ -39,6 +39,12 @@ check "the programs are installed 0755 under $PFX/lib/$PKG/cgi-bin" \
 check "the installed programs are the build under test" \
     bash -c "for p in login callback content; do cmp -s '$BIN_DIR/cgi-bin/'\$p.fcgi '$LIB/cgi-bin/'\$p.fcgi || exit 1; done"
 check "migrate is installed 0755 under $PFX/lib/$PKG" want 755 "$LIB/migrate"
+check "workos-sync and webhook.fcgi are installed 0755 under $PFX/lib/$PKG" \
+    want 755 "$LIB/workos-sync" "$LIB/cgi-bin/webhook.fcgi"
+check "the workos-sync unit and cron example are installed 0644, naming the installed program" \
+    bash -c "grep -q '^ExecStart=$PFX/lib/$PKG/workos-sync ' '$SHARE/systemd/workos-strapi-c-sync.service' &&
+             grep -q '$PFX/lib/$PKG/workos-sync --once' '$SHARE/systemd/workos-strapi-c-sync.cron' &&
+             test \$(stat -c %a '$SHARE/systemd/workos-strapi-c-sync.service') = 644"
 check "the migrate command is installed 0755 as $PFX/bin/workos-strapi-migrate" \
     want 755 "$DEST$PFX/bin/workos-strapi-migrate"
 check "every SQL migration is installed 0644" \

@@ -11,7 +11,7 @@
 static const char *const all_vars[] = {
 	"DATABASE_URL", "JWT_SECRET", "JWT_EXPIRES_IN", "WORKOS_API_KEY",
 	"WORKOS_CLIENT_ID", "WORKOS_REDIRECT_URI", "WORKOS_COOKIE_PASSWORD",
-	"WORKOS_API_BASE", "WORKOS_TIMEOUT", "LOGIN_STATE_TTL",
+	"WORKOS_API_BASE", "WORKOS_TIMEOUT", "LOGIN_STATE_TTL", "WORKOS_WEBHOOK_SECRET",
 };
 
 #define SECRET32 "0123456789abcdef0123456789abcdef"
@@ -326,6 +326,45 @@ test_load_workos(void)
 	clear_env();
 }
 
+/* webhook.fcgi and workos-sync ask for no more than they use. */
+static void
+test_load_narrow(void)
+{
+	struct cfg c;
+	char err[256];
+
+	clear_env();
+	setenv("DATABASE_URL", "postgresql://app@127.0.0.1:5432/app", 1);
+	setenv("WORKOS_WEBHOOK_SECRET", "whsec_0123456789abcdef", 1);
+	T_INT("webhook: DATABASE_URL and the secret suffice",
+	    cfg_load(&c, CFG_NEED_DBURL | CFG_NEED_WEBHOOK, err, sizeof(err)), APP_OK);
+	T_OK("webhook: no JWT secret read", c.jwt_secret == NULL);
+	setenv("WORKOS_WEBHOOK_SECRET", "short", 1);
+	T_INT("webhook: a secret under 16 bytes is refused",
+	    cfg_load(&c, CFG_NEED_DBURL | CFG_NEED_WEBHOOK, err, sizeof(err)), APP_EINPUT);
+	T_OK("webhook: the line names the variable", starts_with(err, "WORKOS_WEBHOOK_SECRET:"));
+	T_OK("webhook: and never echoes the secret", strstr(err, "short") == NULL);
+
+	clear_env();
+	setenv("DATABASE_URL", "postgresql://app@127.0.0.1:5432/app", 1);
+	setenv("WORKOS_API_KEY", "sk_test_123", 1);
+	setenv("WORKOS_API_BASE", "http://127.0.0.1:9999/", 1);
+	T_INT("sync: DATABASE_URL and WORKOS_API_KEY suffice",
+	    cfg_load(&c, CFG_NEED_DBURL | CFG_NEED_WORKOS_API, err, sizeof(err)), APP_OK);
+	T_STREQ("sync: the API base loses its trailing slash", c.workos_api_base, "http://127.0.0.1:9999");
+	T_OK("sync: plain http is allowed on loopback", c.workos_loopback == 1);
+	T_INT("sync: the timeout's default", c.workos_timeout_ms, 10000);
+	setenv("WORKOS_API_BASE", "http://api.example.com", 1);
+	T_INT("sync: plain http elsewhere is refused",
+	    cfg_load(&c, CFG_NEED_DBURL | CFG_NEED_WORKOS_API, err, sizeof(err)), APP_EINPUT);
+	unsetenv("WORKOS_API_BASE");
+	unsetenv("WORKOS_API_KEY");
+	T_INT("sync: WORKOS_API_KEY is required",
+	    cfg_load(&c, CFG_NEED_DBURL | CFG_NEED_WORKOS_API, err, sizeof(err)), APP_EINPUT);
+	T_OK("sync: the line names it", starts_with(err, "WORKOS_API_KEY:"));
+	clear_env();
+}
+
 int
 main(void)
 {
@@ -333,5 +372,6 @@ main(void)
 	test_loopback();
 	test_load_db();
 	test_load_workos();
+	test_load_narrow();
 	return T_DONE();
 }
