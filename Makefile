@@ -146,17 +146,25 @@ INST_SQL   = $(notdir $(wildcard sql/*.sql))
 INST_CONF  = $(notdir $(wildcard apache-conf/*.conf apache-conf/env.example))
 INST_SH    = $(notdir $(wildcard apache-conf/*.sh))
 INST_UNITS = $(notdir $(wildcard apache-conf/systemd/*))
-# The examples name the default PREFIX's paths; installed, they name this one.
-INST_SED   = sed -e 's,/usr/local/\(lib\|share\|bin\)/workos-strapi,$(PREFIX)/\1/workos-strapi,g'
+# The JSON error answers of the web servers (lighttpd-*.html are links to
+# the .json files, installed as copies).
+INST_ERR   = $(notdir $(wildcard apache-conf/errors/*))
+# The examples name the default PREFIX's paths; installed, they name this
+# one.  lighttpd will not start with a missing program, so its webhook
+# route is installed only with webhook.fcgi.
+INST_SED   = sed -e 's,/usr/local/\(lib\|share\|bin\)/workos-strapi,$(PREFIX)/\1/workos-strapi,g' \
+	$(if $(filter webhook,$(CGIS)),,-e '/\# webhook.fcgi begin/,/\# webhook.fcgi end/d')
 
 install: $(if $(filter .,$(BINDIR_SRC)),all)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(pkglibdir)/cgi-bin $(DESTDIR)$(bindir) \
 		$(DESTDIR)$(pkgdatadir)/sql $(DESTDIR)$(pkgdatadir)/systemd \
+		$(DESTDIR)$(pkgdatadir)/errors \
 		$(DESTDIR)$(mandir)/man1 $(DESTDIR)$(pkgdocdir)
 	$(INSTALL) -m 0755 $(CGIS:%=$(BINDIR_SRC)/cgi-bin/%.fcgi) $(DESTDIR)$(pkglibdir)/cgi-bin/
 	$(INSTALL) -m 0755 $(BINDIR_SRC)/bin/migrate $(DESTDIR)$(pkglibdir)/migrate
 	$(INSTALL) -m 0755 tools/workos-strapi-migrate $(DESTDIR)$(bindir)/workos-strapi-migrate
 	$(INSTALL) -m 0644 $(INST_SQL:%=sql/%) $(DESTDIR)$(pkgdatadir)/sql/
+	$(INSTALL) -m 0644 $(INST_ERR:%=apache-conf/errors/%) $(DESTDIR)$(pkgdatadir)/errors/
 	for f in $(INST_CONF); do \
 		$(INST_SED) apache-conf/$$f >$(DESTDIR)$(pkgdatadir)/$$f && \
 		chmod 0644 $(DESTDIR)$(pkgdatadir)/$$f || exit 1; \
@@ -181,10 +189,12 @@ uninstall:
 		$(INST_CONF:%=$(DESTDIR)$(pkgdatadir)/%) \
 		$(INST_SH:%=$(DESTDIR)$(pkgdatadir)/%) \
 		$(INST_UNITS:%=$(DESTDIR)$(pkgdatadir)/systemd/%) \
+		$(INST_ERR:%=$(DESTDIR)$(pkgdatadir)/errors/%) \
 		$(DESTDIR)$(mandir)/man1/workos-strapi-migrate.1 \
 		$(DESTDIR)$(pkgdocdir)/README.md
 	for d in $(DESTDIR)$(pkglibdir)/cgi-bin $(DESTDIR)$(pkglibdir) \
 		$(DESTDIR)$(pkgdatadir)/sql $(DESTDIR)$(pkgdatadir)/systemd \
+		$(DESTDIR)$(pkgdatadir)/errors \
 		$(DESTDIR)$(pkgdatadir) $(DESTDIR)$(pkgdocdir); do \
 		if [ -d "$$d" ]; then rmdir "$$d" || exit 1; fi; \
 	done
