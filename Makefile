@@ -46,19 +46,34 @@ FUZZ_TIME ?= 60
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all sanitize units fuzz test check run migrate token bench deps clean \
+.PHONY: all sanitize units fuzz test check run migrate token psql bench deps clean \
 	install uninstall help
+
+# Objects are kept between builds (they are intermediate files of the
+# pattern rules, which make would otherwise delete, and rebuild every time).
+.SECONDARY:
 
 all: $(PROGS) $(TOOLS)
 
 help:
-	@echo "make            build the FastCGI programs and tools"
-	@echo "make run        serve the suite on http://127.0.0.1:1337 (installs what it needs)"
-	@echo "make test       build everything and run every test (installs what it needs)"
-	@echo "make sanitize   build with ASan + UBSan under build/san/"
-	@echo "make migrate    apply pending sql/ migrations to DATABASE_URL"
-	@echo "make token      print a JWT for the local development user"
-	@echo "make bench      measure requests per second (installs wrk)"
+	@echo "make              build the FastCGI programs and tools (bin/migrate, bin/token)"
+	@echo "make run          serve the suite on http://127.0.0.1:1337 with Postgres and the fake"
+	@echo "                  WorkOS (PORT=n for another port; installs what it needs)"
+	@echo "make token        print a JWT of the running make run's development user;"
+	@echo "                  ORG=org_demo ROLE=admin makes it a member who may write blog posts"
+	@echo "make psql         open psql on the running make run's database"
+	@echo "make test         build everything and run every test (installs what it needs)"
+	@echo "make check        the same as make test"
+	@echo "make units        build the C unit tests and the fuzz replayers"
+	@echo "make sanitize     build the programs and unit tests with ASan + UBSan under build/san/"
+	@echo "make fuzz         run libFuzzer on each fuzz target for FUZZ_TIME seconds (needs clang)"
+	@echo "make migrate      apply pending sql/ migrations to DATABASE_URL"
+	@echo "make bench        measure requests per second under lighttpd (installs wrk)"
+	@echo "make deps         install the Debian packages the suite needs, when any is missing"
+	@echo "make install      install under PREFIX (/usr/local), staged under DESTDIR if set"
+	@echo "make uninstall    remove what make install installed (same PREFIX and DESTDIR)"
+	@echo "make clean        remove what the build made (not ./var, the data of make run)"
+	@echo "make help         this list"
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -115,14 +130,22 @@ test: deps
 
 check: test
 
-run: deps all
-	bash tools/run.sh
+# make run shows little besides its banner: a quiet build (compiler lines
+# only when something fails), nothing rebuilt when nothing changed.
+run: deps
+	@echo "building..."
+	@$(MAKE) -s --no-print-directory all
+	@bash tools/run.sh
 
 migrate: $(OUT)/bin/migrate
 	$(OUT)/bin/migrate --dir sql
 
-token: $(OUT)/bin/token
-	@sh tools/token.sh
+token:
+	@$(MAKE) -s --no-print-directory $(OUT)/bin/token
+	@ORG="$(ORG)" ROLE="$(ROLE)" sh tools/token.sh
+
+psql:
+	@sh tools/psql.sh
 
 bench: deps all
 	bash tools/bench.sh
