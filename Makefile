@@ -172,6 +172,7 @@ INST_UNITS = $(notdir $(wildcard apache-conf/systemd/*))
 # The JSON error answers of the web servers (lighttpd-*.html are links to
 # the .json files, installed as copies).
 INST_ERR   = $(notdir $(wildcard apache-conf/errors/*))
+INST_DOCS  = $(notdir $(wildcard docs/*.md))
 # The examples name the default PREFIX's paths; installed, they name this
 # one.  lighttpd will not start with a missing program, so its webhook
 # route is installed only with webhook.fcgi.
@@ -203,6 +204,8 @@ install: $(if $(filter .,$(BINDIR_SRC)),all)
 	$(INST_SED) tools/workos-strapi-migrate.1 >$(DESTDIR)$(mandir)/man1/workos-strapi-migrate.1
 	chmod 0644 $(DESTDIR)$(mandir)/man1/workos-strapi-migrate.1
 	$(INSTALL) -m 0644 README.md $(DESTDIR)$(pkgdocdir)/README.md
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(pkgdocdir)/docs
+	$(INSTALL) -m 0644 $(INST_DOCS:%=docs/%) $(DESTDIR)$(pkgdocdir)/docs/
 
 uninstall:
 	rm -f $(CGIS:%=$(DESTDIR)$(pkglibdir)/cgi-bin/%.fcgi) \
@@ -214,11 +217,12 @@ uninstall:
 		$(INST_UNITS:%=$(DESTDIR)$(pkgdatadir)/systemd/%) \
 		$(INST_ERR:%=$(DESTDIR)$(pkgdatadir)/errors/%) \
 		$(DESTDIR)$(mandir)/man1/workos-strapi-migrate.1 \
-		$(DESTDIR)$(pkgdocdir)/README.md
+		$(DESTDIR)$(pkgdocdir)/README.md \
+		$(INST_DOCS:%=$(DESTDIR)$(pkgdocdir)/docs/%)
 	for d in $(DESTDIR)$(pkglibdir)/cgi-bin $(DESTDIR)$(pkglibdir) \
 		$(DESTDIR)$(pkgdatadir)/sql $(DESTDIR)$(pkgdatadir)/systemd \
 		$(DESTDIR)$(pkgdatadir)/errors \
-		$(DESTDIR)$(pkgdatadir) $(DESTDIR)$(pkgdocdir); do \
+		$(DESTDIR)$(pkgdatadir) $(DESTDIR)$(pkgdocdir)/docs $(DESTDIR)$(pkgdocdir); do \
 		if [ -d "$$d" ]; then rmdir "$$d" || exit 1; fi; \
 	done
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Fake WorkOS AuthKit / User Management server for tests.
 //
-// Speaks the real API shapes (see /work/shared/spec/workos-api.md sections 1, 2, 4, 5) on plain
+// Speaks the real API shapes (see docs/workos-api.md) on plain
 // HTTP, plus a control API under /_fake/ for tests. Node.js 18+ built-ins only.
 //
 //   node tests/fake-workos/server.js --port 0 [--host 127.0.0.1] [--pidfile F] [--state-file F]

@@ -66,7 +66,11 @@ mk() { # make ARGS... in the copy, as the user would type it
     (cd "$X" && "${mr_env[@]}" make "$@")
 }
 
-check "make run starts from a checkout in a 0700 directory" mr_start "$T_RUN/run1.out" WORKOS_REDIRECT_URI="$REDIRECT"
+if mr_start "$T_RUN/run1.out" WORKOS_REDIRECT_URI="$REDIRECT"; then
+    t_ok "make run starts from a checkout in a 0700 directory"
+else
+    t_fail "make run starts from a checkout in a 0700 directory" "$(tail -n 15 "$T_RUN/run1.out")"
+fi
 HTTP_PORT=$MR_PORT
 req GET /api/health
 expect_status "make run: health answers 200" 200
@@ -151,6 +155,32 @@ expect_json "make token ORG=org_demo ROLE=admin: the fake WorkOS signs dev@examp
     '.user.email == "dev@example.com" and .user.organizationId == "org_demo" and .user.role == "admin"'
 check "make token: the fake WorkOS's URL was known ($FAKE)" test -n "$FAKE"
 
+# --- README's content API examples, as pasted (with this run's port)
+sed -n '/^    api=http:\/\/127.0.0.1:1337\/api$/,/^    curl -s -X DELETE -H "\$auth" \$api\/blog-posts\/\$post$/p' "$ROOT/README.md" |
+    sed -n -e "s/127.0.0.1:1337/127.0.0.1:$MR_PORT/" -e 's/^    //p' >"$T_RUN/readme.sh"
+echo 'echo; echo "doc=$doc post=$post"' >>"$T_RUN/readme.sh"
+check "README's examples were found" test "$(wc -l <"$T_RUN/readme.sh")" -ge 15
+(cd "$X" && "${mr_env[@]}" bash "$T_RUN/readme.sh") >"$T_RUN/readme.out" 2>&1
+check "README's article and blog-post examples work as pasted" \
+    grep -qE '^doc=[a-z0-9]{24} post=[a-z0-9]{24}$' "$T_RUN/readme.out"
+check "... with no error answer" bash -c '! grep -q "\"error\"" "$0"' "$T_RUN/readme.out"
+check "... the article was updated" grep -q '"content":"changed"' "$T_RUN/readme.out"
+check "... the published post was found and archived" \
+    bash -c 'grep -q "\"title\":\"Launch notes\"" "$0" && grep -q "\"status\":\"archived\"" "$0"' "$T_RUN/readme.out"
+
+# --- documentation: every file the docs name exists in the repository
+missing=""
+for f in "$ROOT/README.md" "$ROOT"/docs/*.md "$ROOT/tests/fake-workos/README.md"; do
+    d=$(dirname "$f")
+    for l in $(grep -oE '\]\([^)#: ]+\)' "$f" | sed 's/^](//; s/)$//'); do
+        [ -e "$d/$l" ] || missing="$missing ${f#"$ROOT"/}:$l"
+    done
+    for l in $(grep -oE '`(spec|docs)/[A-Za-z0-9_./-]+`' "$f" | tr -d '`'); do
+        [ -e "$ROOT/$l" ] || missing="$missing ${f#"$ROOT"/}:$l"
+    done
+done
+check "the files README.md and docs/ link to exist${missing:+ (missing:$missing)}" test -z "$missing"
+
 # --- what lighttpd answers itself, under make run's configuration
 SMOKE_JWT=$JWT server_errors make-run
 
@@ -170,7 +200,11 @@ check "make run on a port in use refuses (rc $rc)" test "$rc" != 0
 check "... saying so, before it starts anything" \
     bash -c 'grep -q "port $1 is already in use by another program" "$0" && ! grep -q "^starting" "$0"' "$T_RUN/run3.out" "$taken"
 objs_before=$(cd "$X" && find build -name '*.o' -printf '%p %T@\n' | sort)
-check "make run starts again" mr_start "$T_RUN/run4.out"
+if mr_start "$T_RUN/run4.out"; then
+    t_ok "make run starts again"
+else
+    t_fail "make run starts again" "$(tail -n 15 "$T_RUN/run4.out")"
+fi
 objs_after=$(cd "$X" && find build -name '*.o' -printf '%p %T@\n' | sort)
 check "make run: a second start rebuilds nothing" test -n "$objs_before" -a "$objs_before" = "$objs_after"
 check "make run: a second start shows no compiler line" bash -c '! grep -qE "(^| )(cc|gcc|ar) " "$0"' "$T_RUN/run4.out"
