@@ -34,10 +34,12 @@ want() { # MODE PATH...
     done
     [ -z "$bad" ] || { echo "$bad" >&2; return 1; }
 }
-check "the programs are installed 0755 under $PFX/lib/$PKG/cgi-bin" \
-    want 755 "$LIB/cgi-bin/login.fcgi" "$LIB/cgi-bin/callback.fcgi" "$LIB/cgi-bin/content.fcgi"
+# Every program the build has (webhook.fcgi once it exists).
+progs=$(cd "$BIN_DIR/cgi-bin" && ls *.fcgi | sed 's/\.fcgi$//' | xargs)
+check "every program ($progs) is installed 0755 under $PFX/lib/$PKG/cgi-bin" \
+    want 755 $(for p in $progs; do echo "$LIB/cgi-bin/$p.fcgi"; done)
 check "the installed programs are the build under test" \
-    bash -c "for p in login callback content; do cmp -s '$BIN_DIR/cgi-bin/'\$p.fcgi '$LIB/cgi-bin/'\$p.fcgi || exit 1; done"
+    bash -c "for p in $progs; do cmp -s '$BIN_DIR/cgi-bin/'\$p.fcgi '$LIB/cgi-bin/'\$p.fcgi || exit 1; done"
 check "migrate is installed 0755 under $PFX/lib/$PKG" want 755 "$LIB/migrate"
 check "the migrate command is installed 0755 as $PFX/bin/workos-strapi-migrate" \
     want 755 "$DEST$PFX/bin/workos-strapi-migrate"

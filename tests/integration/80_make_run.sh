@@ -11,7 +11,8 @@
 #   - WORKOS_REDIRECT_URI from the environment is kept;
 #   - make token (also ORG=... ROLE=...) and make psql work while it runs,
 #     and make token says to start make run when nothing runs;
-#   - what lighttpd answers itself is JSON there too.
+#   - what lighttpd answers itself is JSON there too;
+#   - make bench's table is not interleaved with the programs' lines.
 #
 # make run builds its own programs, so this runs once, in the plain pass.
 
@@ -211,5 +212,11 @@ check "make run: a second start shows no compiler line" bash -c '! grep -qE "(^|
 req GET "/api/blog-posts/$POST_ID" -H "Authorization: Bearer $JWT"
 expect_json "make run: the data of the first run is kept" '.data.title == "Hello from make token"'
 mr_stop
+
+# --- make bench: its table, and none of the programs' lines between its rows
+(cd "$X" && "${mr_env[@]}" make -s bench DURATION=1s CONNECTIONS=2 PROCS=1) >"$T_RUN/bench.out" 2>&1 </dev/null
+check "make bench prints its table" grep -q '^GET /api/health ' "$T_RUN/bench.out"
+check "make bench: no program's line between the rows" bash -c '! grep -qE "info: (ready|stopping)" "$0"' "$T_RUN/bench.out"
+
 pgdir=$(readlink "$X/var/pg")
 case $pgdir in /var/tmp/workos-strapi-c/?*) rm -rf "$pgdir" ;; esac
