@@ -46,19 +46,34 @@ FUZZ_TIME ?= 60
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all sanitize units fuzz test check run migrate token bench deps clean \
+.PHONY: all sanitize units fuzz test check run migrate token psql bench deps clean \
 	install uninstall help
+
+# Objects are kept between builds (they are intermediate files of the
+# pattern rules, which make would otherwise delete, and rebuild every time).
+.SECONDARY:
 
 all: $(PROGS) $(TOOLS)
 
 help:
-	@echo "make            build the FastCGI programs and tools"
-	@echo "make run        serve the suite on http://127.0.0.1:1337 (installs what it needs)"
-	@echo "make test       build everything and run every test (installs what it needs)"
-	@echo "make sanitize   build with ASan + UBSan under build/san/"
-	@echo "make migrate    apply pending sql/ migrations to DATABASE_URL"
-	@echo "make token      print a JWT for the local development user"
-	@echo "make bench      measure requests per second (installs wrk)"
+	@echo "make              build the FastCGI programs and tools (bin/migrate, bin/token)"
+	@echo "make run          serve the suite on http://127.0.0.1:1337 with Postgres and the fake"
+	@echo "                  WorkOS (PORT=n for another port; installs what it needs)"
+	@echo "make token        print a JWT of the running make run's development user;"
+	@echo "                  ORG=org_demo ROLE=admin makes it a member who may write blog posts"
+	@echo "make psql         open psql on the running make run's database"
+	@echo "make test         build everything and run every test (installs what it needs)"
+	@echo "make check        the same as make test"
+	@echo "make units        build the C unit tests and the fuzz replayers"
+	@echo "make sanitize     build the programs and unit tests with ASan + UBSan under build/san/"
+	@echo "make fuzz         run libFuzzer on each fuzz target for FUZZ_TIME seconds (needs clang)"
+	@echo "make migrate      apply pending sql/ migrations to DATABASE_URL"
+	@echo "make bench        measure requests per second under lighttpd (installs wrk)"
+	@echo "make deps         install the Debian packages the suite needs, when any is missing"
+	@echo "make install      install under PREFIX (/usr/local), staged under DESTDIR if set"
+	@echo "make uninstall    remove what make install installed (same PREFIX and DESTDIR)"
+	@echo "make clean        remove what the build made (not ./var, the data of make run)"
+	@echo "make help         this list"
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -115,14 +130,22 @@ test: deps
 
 check: test
 
-run: deps all
-	bash tools/run.sh
+# make run shows little besides its banner: a quiet build (compiler lines
+# only when something fails), nothing rebuilt when nothing changed.
+run: deps
+	@echo "building..."
+	@$(MAKE) -s --no-print-directory all
+	@bash tools/run.sh
 
 migrate: $(OUT)/bin/migrate
 	$(OUT)/bin/migrate --dir sql
 
-token: $(OUT)/bin/token
-	@sh tools/token.sh
+token:
+	@$(MAKE) -s --no-print-directory $(OUT)/bin/token
+	@ORG="$(ORG)" ROLE="$(ROLE)" sh tools/token.sh
+
+psql:
+	@sh tools/psql.sh
 
 bench: deps all
 	bash tools/bench.sh
@@ -146,18 +169,27 @@ INST_SQL   = $(notdir $(wildcard sql/*.sql))
 INST_CONF  = $(notdir $(wildcard apache-conf/*.conf apache-conf/env.example))
 INST_SH    = $(notdir $(wildcard apache-conf/*.sh))
 INST_UNITS = $(notdir $(wildcard apache-conf/systemd/*))
-# The examples name the default PREFIX's paths; installed, they name this one.
-INST_SED   = sed -e 's,/usr/local/\(lib\|share\|bin\)/workos-strapi,$(PREFIX)/\1/workos-strapi,g'
+# The JSON error answers of the web servers (lighttpd-*.html are links to
+# the .json files, installed as copies).
+INST_ERR   = $(notdir $(wildcard apache-conf/errors/*))
+INST_DOCS  = $(notdir $(wildcard docs/*.md))
+# The examples name the default PREFIX's paths; installed, they name this
+# one.  lighttpd will not start with a missing program, so its webhook
+# route is installed only with webhook.fcgi.
+INST_SED   = sed -e 's,/usr/local/\(lib\|share\|bin\)/workos-strapi,$(PREFIX)/\1/workos-strapi,g' \
+	$(if $(filter webhook,$(CGIS)),,-e '/\# webhook.fcgi begin/,/\# webhook.fcgi end/d')
 
 install: $(if $(filter .,$(BINDIR_SRC)),all)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(pkglibdir)/cgi-bin $(DESTDIR)$(bindir) \
 		$(DESTDIR)$(pkgdatadir)/sql $(DESTDIR)$(pkgdatadir)/systemd \
+		$(DESTDIR)$(pkgdatadir)/errors \
 		$(DESTDIR)$(mandir)/man1 $(DESTDIR)$(pkgdocdir)
 	$(INSTALL) -m 0755 $(CGIS:%=$(BINDIR_SRC)/cgi-bin/%.fcgi) $(DESTDIR)$(pkglibdir)/cgi-bin/
 	$(INSTALL) -m 0755 $(BINDIR_SRC)/bin/migrate $(DESTDIR)$(pkglibdir)/migrate
 	$(INSTALL) -m 0755 $(BINDIR_SRC)/bin/workos-sync $(DESTDIR)$(pkglibdir)/workos-sync
 	$(INSTALL) -m 0755 tools/workos-strapi-migrate $(DESTDIR)$(bindir)/workos-strapi-migrate
 	$(INSTALL) -m 0644 $(INST_SQL:%=sql/%) $(DESTDIR)$(pkgdatadir)/sql/
+	$(INSTALL) -m 0644 $(INST_ERR:%=apache-conf/errors/%) $(DESTDIR)$(pkgdatadir)/errors/
 	for f in $(INST_CONF); do \
 		$(INST_SED) apache-conf/$$f >$(DESTDIR)$(pkgdatadir)/$$f && \
 		chmod 0644 $(DESTDIR)$(pkgdatadir)/$$f || exit 1; \
@@ -173,6 +205,8 @@ install: $(if $(filter .,$(BINDIR_SRC)),all)
 	$(INST_SED) tools/workos-strapi-migrate.1 >$(DESTDIR)$(mandir)/man1/workos-strapi-migrate.1
 	chmod 0644 $(DESTDIR)$(mandir)/man1/workos-strapi-migrate.1
 	$(INSTALL) -m 0644 README.md $(DESTDIR)$(pkgdocdir)/README.md
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(pkgdocdir)/docs
+	$(INSTALL) -m 0644 $(INST_DOCS:%=docs/%) $(DESTDIR)$(pkgdocdir)/docs/
 
 uninstall:
 	rm -f $(CGIS:%=$(DESTDIR)$(pkglibdir)/cgi-bin/%.fcgi) \
@@ -183,11 +217,14 @@ uninstall:
 		$(INST_CONF:%=$(DESTDIR)$(pkgdatadir)/%) \
 		$(INST_SH:%=$(DESTDIR)$(pkgdatadir)/%) \
 		$(INST_UNITS:%=$(DESTDIR)$(pkgdatadir)/systemd/%) \
+		$(INST_ERR:%=$(DESTDIR)$(pkgdatadir)/errors/%) \
 		$(DESTDIR)$(mandir)/man1/workos-strapi-migrate.1 \
-		$(DESTDIR)$(pkgdocdir)/README.md
+		$(DESTDIR)$(pkgdocdir)/README.md \
+		$(INST_DOCS:%=$(DESTDIR)$(pkgdocdir)/docs/%)
 	for d in $(DESTDIR)$(pkglibdir)/cgi-bin $(DESTDIR)$(pkglibdir) \
 		$(DESTDIR)$(pkgdatadir)/sql $(DESTDIR)$(pkgdatadir)/systemd \
-		$(DESTDIR)$(pkgdatadir) $(DESTDIR)$(pkgdocdir); do \
+		$(DESTDIR)$(pkgdatadir)/errors \
+		$(DESTDIR)$(pkgdatadir) $(DESTDIR)$(pkgdocdir)/docs $(DESTDIR)$(pkgdocdir); do \
 		if [ -d "$$d" ]; then rmdir "$$d" || exit 1; fi; \
 	done
 

@@ -1,9 +1,12 @@
 #!/bin/sh
-# spawn-fcgi.sh -- start and stop the suite's three FastCGI pools with
+# spawn-fcgi.sh -- start and stop the suite's FastCGI pools with
 # spawn-fcgi, for the nginx and Apache mod_proxy_fcgi set-ups on a machine
 # without systemd (with systemd, use systemd/workos-strapi-c@.service).
 #
-#     spawn-fcgi.sh start|stop|restart|status [login callback content]
+#     spawn-fcgi.sh start|stop|restart|status [login callback session webhook content]
+#
+# Without program names: every program installed under $WSC_LIB/cgi-bin
+# (webhook.fcgi only once it is installed).
 #
 # Run it as root: it reads the root-only env file, makes each pool's Unix
 # socket for the web server's user, and starts the programs as the
@@ -25,7 +28,8 @@
 #   WSC_GROUP      its group [the user's primary group]
 #   WSC_SOCKET_USER / WSC_SOCKET_GROUP   the web server's [www-data]
 #   WORKERS        copies of each program [4]; WORKERS_login,
-#                  WORKERS_callback, WORKERS_content size one pool
+#                  WORKERS_callback, WORKERS_session, WORKERS_webhook,
+#                  WORKERS_content size one pool
 set -eu
 
 WSC_ENV_FILE=${WSC_ENV_FILE:-/etc/workos-strapi-c/env}
@@ -98,10 +102,18 @@ status() { # PROGRAM
     if [ -n "$live" ]; then echo "$1: running ($(echo $live))"; else echo "$1: stopped"; return 1; fi
 }
 
-[ $# -ge 1 ] || die "usage: spawn-fcgi.sh start|stop|restart|status [login callback content]"
+PROGRAMS="login callback session webhook content"
+[ $# -ge 1 ] || die "usage: spawn-fcgi.sh start|stop|restart|status [$PROGRAMS]"
 action=$1
 shift
-[ $# -gt 0 ] || set -- login callback content
+if [ $# = 0 ]; then
+    # Every program installed (or, to stop one, that has a pid file).
+    for prog in $PROGRAMS; do
+        if [ -x "$WSC_LIB/cgi-bin/$prog.fcgi" ] || [ -f "$WSC_RUN/$prog.pid" ]; then
+            set -- "$@" "$prog"
+        fi
+    done
+fi
 case $action in
 start | restart)
     [ -r "$WSC_ENV_FILE" ] || die "cannot read $WSC_ENV_FILE"
@@ -111,8 +123,8 @@ esac
 rc=0
 for prog in "$@"; do
     case $prog in
-    login | callback | content) ;;
-    *) die "unknown program \"$prog\" (login, callback or content)" ;;
+    login | callback | session | webhook | content) ;;
+    *) die "unknown program \"$prog\" (one of: $PROGRAMS)" ;;
     esac
     case $action in
     start) start "$prog" ;;

@@ -58,6 +58,92 @@ expect_error() {
     fi
 }
 
+# expect_envelope NAME: the last answer is an error in Strapi's JSON
+# envelope whose status is the HTTP status, served as application/json.
+expect_envelope() {
+    local ct
+    ct=$(header Content-Type)
+    if [ "$STATUS" -ge 400 ] 2>/dev/null &&
+        printf '%s' "$BODY" | jq -e --argjson st "$STATUS" \
+            '.data == null and .error.status == $st and (.error.name|type) == "string" and (.error.message|type) == "string" and (.error.details|type) == "object"' >/dev/null 2>&1 &&
+        grep -qi '^application/json' <<<"$ct"; then
+        t_ok "$1 ($STATUS)"
+    else
+        t_fail "$1" "status $STATUS, Content-Type \"$ct\", body: ${BODY:0:200}"
+    fi
+}
+
+# raw_req REQUEST-HEAD: send these bytes (printf format) as they are and
+# read the answer (ask with HTTP/1.0: no chunked answer); sets STATUS, BODY
+# and $T_RUN/hdrs like req.
+raw_req() {
+    local out=$T_RUN/raw.out
+    # shellcheck disable=SC2059
+    { printf "$1"; } 2>/dev/null | curl -s --max-time 10 "telnet://127.0.0.1:$HTTP_PORT" >"$out" 2>/dev/null
+    STATUS=$(head -n 1 "$out" | tr -d '\r' | awk '{print $2}')
+    [ -n "$STATUS" ] || STATUS=000
+    awk 'NR > 1 { sub(/\r$/, ""); if ($0 == "") exit; print }' "$out" >"$T_RUN/hdrs"
+    BODY=$(awk 'f { print } /^\r?$/ { f = 1 }' "$out")
+}
+
+# long_query BYTES: a qs-built Strapi filter of at least BYTES bytes, as
+# @strapi/client sends it: an $or of $in lists of many short values.
+long_query() {
+    local q="" i=0 f
+    while [ ${#q} -lt "$1" ]; do
+        f=title
+        [ $(( (i / 60) % 2 )) = 1 ] && f=slug
+        q="$q&filters[\$or][$((i / 60))][$f][\$in][$((i % 60))]=v$i"
+        i=$((i + 1))
+    done
+    printf '%s' "${q#&}"
+}
+
+# server_errors NAME: what the web server answers itself for a request
+# under /api is Strapi's JSON error envelope, and a long qs-built filter
+# (12,000 bytes, within the 16 KiB request head Strapi accepts) works.
+server_errors() {
+    local s=$1 big
+    req GET "/api/articles?$(long_query 12000)"
+    expect_status "$s: a 12,000-byte qs-built filter is served" 200
+    expect_json "$s: ... and answers a Strapi list" '(.data|type) == "array" and .meta.pagination.page == 1'
+    req GET "/api/articles?$(long_query 20000)"
+    expect_envelope "$s: a request line over 16 KiB is answered in the JSON envelope"
+    check "$s: ... with 414 or 431 ($STATUS)" grep -qE '^(414|431)$' <<<"$STATUS"
+    req GET /api/health -H "X-Filler: $(head -c 20000 /dev/zero | tr '\0' a)"
+    expect_envelope "$s: a header over 16 KiB is answered in the JSON envelope"
+    raw_req 'GET /api/\001x HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n'
+    expect_envelope "$s: a control character in the target is answered in the JSON envelope"
+    raw_req 'GET /api/health HTTP/1.0\r\nHost: 127.0.0.1\r\nX-Bad: a\001b\r\n\r\n'
+    check "$s: a control character in a header is refused or ignored, never HTML ($STATUS)" \
+        bash -c '[ "$0" = 200 ] || printf "%s" "$1" | jq -e ".error.status == ($0|tonumber)" >/dev/null' "$STATUS" "$BODY"
+    req POST /api/articles -H 'Content-Type: application/json'
+    expect_envelope "$s: a POST without a body or a length is answered in the JSON envelope"
+    big=$T_RUN/server-big.json
+    [ -s "$big" ] || head -c 3145728 /dev/zero | tr '\0' 'a' >"$big"
+    req POST /api/articles -H "Authorization: Bearer ${SMOKE_JWT:-}" -H 'Content-Type: application/json' \
+        --data-binary "@$big"
+    expect_envelope "$s: a 3 MiB body (over the server's own cap) is answered in the JSON envelope"
+    # mod_fcgid reports a body over LimitRequestBody as 400.
+    check "$s: ... with ${BIG_BODY_STATUS:-413} ($STATUS)" grep -qE "^(${BIG_BODY_STATUS:-413})\$" <<<"$STATUS"
+}
+
+# private_secrets NAME DIR: no file under DIR that anyone but its owner may
+# read holds a secret of this run (JWT_SECRET, WORKOS_COOKIE_PASSWORD,
+# WORKOS_WEBHOOK_SECRET).
+private_secrets() {
+    local bad="" f v
+    while IFS= read -r f; do
+        for v in JWT_SECRET WORKOS_COOKIE_PASSWORD WORKOS_WEBHOOK_SECRET; do
+            if [ -n "${!v:-}" ] && grep -qF -- "${!v}" "$f" 2>/dev/null; then
+                bad="$bad ${f#"$2"/}($v, mode $(stat -c %a "$f"))"
+                break
+            fi
+        done
+    done < <(find "$2" -type f -perm /044 2>/dev/null)
+    if [ -z "$bad" ]; then t_ok "$1"; else t_fail "$1" "readable by others:$bad"; fi
+}
+
 # psql_q SQL: run SQL against the test database, print the result unaligned.
 psql_q() {
     psql -X -q -A -t -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "$1"
@@ -97,9 +183,10 @@ _lighttpd_start_once() {
     HTTP_PORT=$(free_port)
     export WORKOS_REDIRECT_URI="http://127.0.0.1:$HTTP_PORT/api/auth/workos/callback"
     mkdir -p "$T_RUN/www"
-    PORT=$HTTP_PORT RUN_DIR="$T_RUN" BIN_DIR="$BIN_DIR" \
+    # The configuration holds the secrets: readable by its owner only.
+    (umask 077; PORT=$HTTP_PORT RUN_DIR="$T_RUN" BIN_DIR="$BIN_DIR" \
         PASS_ENV="${PASS_ENV:-} ${ASAN_OPTIONS:+ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS}" \
-        bash "$ROOT/tools/lighttpd-conf.sh" >"$T_RUN/lighttpd.conf" || return 1
+        bash "$ROOT/tools/lighttpd-conf.sh" >"$T_RUN/lighttpd.conf") || return 1
     lighttpd -D -f "$T_RUN/lighttpd.conf" 2>>"$T_RUN/lighttpd.stderr" &
     LIGHTTPD_PID=$!
     echo "$LIGHTTPD_PID" >>"$T_PIDS"

@@ -92,4 +92,14 @@ smoke() {
     expect_error "$s: a bad token is the suite's 401" 401 UnauthorizedError
     req GET /api/users/me
     expect_error "$s: no token is the suite's 403" 403 ForbiddenError
+
+    # --- the rest of the route table: /api/auth/ is the session program
+    # (the content program would answer 404), /api/webhooks/ the webhook
+    # program once it is installed; either way the answer is JSON
+    req GET /api/auth/sessions
+    check "$s: /api/auth/sessions reaches the session program, not the content 404 ($STATUS)" \
+        test "$STATUS" != 404 -a "$STATUS" != 000
+    expect_envelope "$s: /api/auth/sessions without a session answers in the JSON envelope"
+    req POST /api/webhooks/workos -H 'Content-Type: application/json' --data '{}'
+    expect_envelope "$s: an unsigned POST /api/webhooks/workos answers in the JSON envelope"
 }

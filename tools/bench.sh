@@ -65,8 +65,10 @@ tok=$(./bin/token --id "$uid" --org org_01BENCHA)
 
 PORT=$(free_port)
 mkdir -p "$T/run"
-PORT=$PORT RUN_DIR=$T/run BIN_DIR=$ROOT MAX_PROCS=$PROCS bash tools/lighttpd-conf.sh >"$T/run/lighttpd.conf" || exit 1
-lighttpd -D -f "$T/run/lighttpd.conf" &
+# The configuration holds the secrets (owner only); lighttpd's and the
+# programs' own lines go to the log, not between the table's rows.
+(umask 077; PORT=$PORT RUN_DIR=$T/run BIN_DIR=$ROOT MAX_PROCS=$PROCS bash tools/lighttpd-conf.sh >"$T/run/lighttpd.conf") || exit 1
+lighttpd -D -f "$T/run/lighttpd.conf" 2>>"$T/run/error.log" &
 pids+=($!)
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.05; done
 

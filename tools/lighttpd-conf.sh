@@ -5,12 +5,20 @@
 #   PORT       loopback port to listen on
 #   RUN_DIR    directory for sockets, logs and the pid file
 #   BIN_DIR    directory holding cgi-bin/*.fcgi
+#   ERR_DIR    directory of the JSON error files (default: apache-conf/errors
+#              next to this script); lighttpd answers its own errors with them
+#   FCGI_TIMEOUT  seconds lighttpd waits for a program's answer (default 60)
 #   DATABASE_URL, JWT_SECRET and the optional variables of DESIGN.md,
 #   passed on to the programs; PASS_ENV may name more (e.g. ASAN_OPTIONS).
 #
 # lighttpd spawns and respawns the programs itself (bin-path), one pool
 # per executable, so the sign-in programs never starve the content API.
+#
+# The output holds the secrets (bin-environment): write it to a file only
+# its owner may read (umask 077).  lighttpd reads it before it starts
+# anything.
 set -eu
+ERR_DIR=${ERR_DIR:-$(cd "$(dirname "$0")/../apache-conf/errors" && pwd)}
 
 q() { # a lighttpd string literal
     local s=${1//\\/\\\\}
@@ -40,6 +48,8 @@ backend() { # URL-prefix program [socket-name]
         "socket" => $(q "$RUN_DIR/${3:-$2}.sock"),
         "check-local" => "disable",
         "max-procs" => ${MAX_PROCS:-1},
+        "connect-timeout" => 10,
+        "read-timeout" => ${FCGI_TIMEOUT:-60},
         $(envblock)
     )),
 CONF
@@ -56,7 +66,18 @@ server.pid-file = $(q "$RUN_DIR/lighttpd.pid")
 server.tag = "lighttpd"
 # The suite enforces its own 1 MiB body limit (413 in Strapi's envelope);
 # lighttpd's own cap sits above it (KiB).
-server.max-request-size = 4096
+server.max-request-size = 2048
+# Request heads up to 16 KiB, as Strapi (Node) accepts: long qs-built
+# filters fit.  Over it, 431.
+server.max-request-field-size = 16384
+# What lighttpd answers itself (400, 411, 413, 431, 503, 504...) is JSON in
+# Strapi's error envelope, not an HTML page.
+server.errorfile-prefix = $(q "$ERR_DIR/lighttpd-")
+mimetype.assign = ($(first=1; for f in "$ERR_DIR"/lighttpd-*.html; do
+    [ $first = 1 ] || printf ', '
+    first=0
+    printf '%s => "application/json"' "$(q "${f##*/}")"
+done))
 fastcgi.server = (
 CONF
 # Longest prefix first: the route table of DESIGN.md.

@@ -14,10 +14,11 @@ pg_bindir() {
     return 1
 }
 
-# Run a command as the cluster's owner.
+# Run a command as the cluster's owner (from /: the postgres user may not
+# be able to enter the current directory).
 pg_as_owner() {
     if [ "$(id -u)" = 0 ]; then
-        runuser -u postgres -- "$@"
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi

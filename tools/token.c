@@ -1,11 +1,15 @@
 /*
  * token - print one of the suite's JWTs, for development and tests.
  *
- *   token --email dev@example.com [--create] [--org org_x] [--expires-in 1h]
+ *   token --email dev@example.com [--create] [--org org_x [--role admin]]
+ *         [--expires-in 1h]
  *   token --id 42 [--org org_x] [--expires-in -60s]
  *
  * With --email the user is looked up in DATABASE_URL (and, with --create,
  * made as a confirmed local user of the authenticated role when missing).
+ * With --role too, the organization and the user's active membership with
+ * that organization role are made (or the role updated), so the token may
+ * do what the role may (e.g. write the organization's blog posts).
  * With --id no database is needed.  JWT_SECRET signs the token.
  */
 #include <stdio.h>
@@ -24,14 +28,17 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: token (--email EMAIL [--create] | --id ID) [--org ORG_ID]\n"
-	    "             [--expires-in DURATION]\n"
+	    "usage: token (--email EMAIL [--create] | --id ID)\n"
+	    "             [--org ORG_ID [--role ROLE]] [--expires-in DURATION]\n"
 	    "\n"
 	    "Print a JWT of the suite (HS256, signed with JWT_SECRET) for a user.\n"
 	    "  --email EMAIL     the user with that e-mail in DATABASE_URL\n"
 	    "  --create          make that user (confirmed, authenticated role) if missing\n"
 	    "  --id ID           a user id, without looking at the database\n"
 	    "  --org ORG_ID      the organizationId claim (default: none)\n"
+	    "  --role ROLE       with --email and --org: make the organization and an\n"
+	    "                    active membership of the user with this role (e.g.\n"
+	    "                    admin, member) in DATABASE_URL\n"
 	    "  --expires-in D    lifetime such as 30d, 1h, 900s; a leading '-' makes\n"
 	    "                    an already expired token (default: JWT_EXPIRES_IN)\n");
 }
@@ -43,11 +50,17 @@ static struct db_stmt q_create = DB_STMT("token_create",
     " SELECT $2, split_part(lower($1), '@', 1), lower($1), 'local', true, id"
     " FROM roles WHERE type = 'authenticated'"
     " ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING id");
+static struct db_stmt q_org = DB_STMT("token_org",
+    "INSERT INTO organizations (id, name) VALUES ($1, $1) ON CONFLICT (id) DO NOTHING");
+static struct db_stmt q_member = DB_STMT("token_member",
+    "INSERT INTO memberships (user_id, organization_id, role_slug, status)"
+    " VALUES ($1::bigint, $2, $3, 'active') ON CONFLICT (user_id, organization_id)"
+    " DO UPDATE SET role_slug = EXCLUDED.role_slug, status = 'active', updated_at = now()");
 
 int
 main(int argc, char **argv)
 {
-	const char *email = NULL, *org = NULL, *exp = NULL;
+	const char *email = NULL, *org = NULL, *role = NULL, *exp = NULL;
 	long long id = 0, life;
 	int create = 0;
 	struct cfg cfg;
@@ -64,6 +77,8 @@ main(int argc, char **argv)
 			id = strtoll(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--org") == 0 && i + 1 < argc)
 			org = argv[++i];
+		else if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
+			role = argv[++i];
 		else if (strcmp(argv[i], "--expires-in") == 0 && i + 1 < argc)
 			exp = argv[++i];
 		else if (strcmp(argv[i], "--create") == 0)
@@ -78,6 +93,10 @@ main(int argc, char **argv)
 	}
 	if ((email == NULL) == (id <= 0)) {
 		usage(stderr);
+		return 1;
+	}
+	if (role != NULL && (email == NULL || org == NULL || role[0] == '\0')) {
+		fprintf(stderr, "token: --role needs --email and --org\n");
 		return 1;
 	}
 	if (cfg_load(&cfg, CFG_NEED_DB, err, sizeof(err)) != APP_OK) {
@@ -115,6 +134,15 @@ main(int argc, char **argv)
 				e = APP_EINTERNAL;
 			else
 				e = db_exec(&db, &a, &q_create, 2, p, &res, NULL);
+		}
+		if (e == APP_OK && role != NULL && PQntuples(res) == 1) {
+			const char *op[] = { org };
+			const char *mp[] = { PQgetvalue(res, 0, 0), org, role };
+			PGresult *r2;
+
+			e = db_exec(&db, &a, &q_org, 1, op, &r2, NULL);
+			if (e == APP_OK)
+				e = db_exec(&db, &a, &q_member, 3, mp, &r2, NULL);
 		}
 		db_close(&db);
 		if (e != APP_OK) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Fake WorkOS AuthKit / User Management server for tests.
 //
-// Speaks the real API shapes (see /work/shared/spec/workos-api.md sections 1, 2, 4, 5) on plain
+// Speaks the real API shapes (see docs/workos-api.md) on plain
 // HTTP, plus a control API under /_fake/ for tests. Node.js 18+ built-ins only.
 //
 //   node tests/fake-workos/server.js --port 0 [--host 127.0.0.1] [--pidfile F] [--state-file F]
@@ -22,10 +22,11 @@ const { URL, URLSearchParams } = require('url');
 function usage(code) {
   const text =
     'usage: node server.js --port N [--host 127.0.0.1] [--pidfile F] [--state-file F]\n' +
-    '                      [--client-id client_test] [--api-key sk_test_fake] [--quiet]\n' +
+    '                      [--client-id client_test] [--api-key sk_test_fake]\n' +
+    '                      [--issuer https://auth.example.com] [--quiet]\n' +
     '                      [--webhook-url URL --webhook-secret S]\n' +
     'environment fallbacks: FAKE_WORKOS_PORT, FAKE_WORKOS_HOST, FAKE_WORKOS_PIDFILE,\n' +
-    '  FAKE_WORKOS_STATE_FILE, FAKE_WORKOS_CLIENT_ID, FAKE_WORKOS_API_KEY,\n' +
+    '  FAKE_WORKOS_STATE_FILE, FAKE_WORKOS_CLIENT_ID, FAKE_WORKOS_API_KEY, FAKE_WORKOS_ISSUER,\n' +
     '  FAKE_WORKOS_WEBHOOK_URL, FAKE_WORKOS_WEBHOOK_SECRET\n';
   (code ? process.stderr : process.stdout).write(text);
   process.exit(code);
@@ -42,11 +43,12 @@ function parseArgs(argv) {
     apiKey: env.FAKE_WORKOS_API_KEY || 'sk_test_fake',
     webhookUrl: env.FAKE_WORKOS_WEBHOOK_URL || null,
     webhookSecret: env.FAKE_WORKOS_WEBHOOK_SECRET || null,
+    issuer: env.FAKE_WORKOS_ISSUER || null,
     quiet: false,
   };
   const names = {
     '--port': 'port', '--host': 'host', '--pidfile': 'pidfile', '--state-file': 'stateFile',
-    '--client-id': 'clientId', '--api-key': 'apiKey',
+    '--client-id': 'clientId', '--api-key': 'apiKey', '--issuer': 'issuer',
     '--webhook-url': 'webhookUrl', '--webhook-secret': 'webhookSecret',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -79,7 +81,7 @@ const API_KEY = OPT.apiKey;
 let ISSUER = ''; // set once listening: http://HOST:PORT
 
 const MAX_BODY = 1024 * 1024;
-const DEFAULT_CONFIG = Object.freeze({ code_ttl: 600, access_token_ttl: 300, redirect_uris: null });
+const DEFAULT_CONFIG = Object.freeze({ code_ttl: 600, access_token_ttl: 300, redirect_uris: null, issuer: null });
 
 const PROVIDERS = new Set([
   'authkit', 'AppleOAuth', 'BitbucketOAuth', 'GitHubOAuth', 'GitLabOAuth', 'GoogleOAuth',
@@ -381,7 +383,7 @@ function issueCode(userId, orgId, challenge) {
 
 function makeAccessToken(user, session, orgId, forge) {
   const now = Math.floor(Date.now() / 1000);
-  const payload = { iss: ISSUER, sub: user.id, sid: session.id, jti: ulid() };
+  const payload = { iss: currentIssuer(), sub: user.id, sid: session.id, jti: ulid() };
   let perms = [];
   if (orgId) {
     payload.org_id = orgId;
@@ -1309,17 +1311,28 @@ function ctlConfig(res, b) {
   if (b.access_token_ttl !== undefined) {
     if (!Number.isInteger(b.access_token_ttl)) return json(res, 400, { message: 'access_token_ttl must be an integer' });
   }
+  if (b.issuer !== undefined && b.issuer !== null &&
+      !(typeof b.issuer === 'string' && /^https?:\/\/[^\s]+$/.test(b.issuer))) {
+    return json(res, 400, { message: 'issuer must be an http(s) URL or null' });
+  }
   if (b.redirect_uris !== undefined && b.redirect_uris !== null &&
       !(Array.isArray(b.redirect_uris) && b.redirect_uris.every((x) => typeof x === 'string'))) {
     return json(res, 400, { message: 'redirect_uris must be an array of strings or null' });
   }
-  for (const k of ['code_ttl', 'access_token_ttl', 'redirect_uris']) if (b[k] !== undefined) S.config[k] = b[k];
+  for (const k of ['code_ttl', 'access_token_ttl', 'redirect_uris', 'issuer']) if (b[k] !== undefined) S.config[k] = b[k];
   json(res, 200, S.config);
+}
+
+// The `iss` of the access tokens: a custom authentication domain when one
+// is configured (POST /_fake/config {issuer}, or --issuer), else this
+// server's own URL.
+function currentIssuer() {
+  return S.config.issuer || OPT.issuer || ISSUER;
 }
 
 function dumpState() {
   return {
-    issuer: ISSUER,
+    issuer: currentIssuer(),
     client_id: CLIENT_ID,
     kid: KEYS.current.kid,
     config: S.config,

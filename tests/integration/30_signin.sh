@@ -294,3 +294,19 @@ check "codes are not logged" bash -c "! grep -qF '$code' $logs"
 check "the cookie password is not logged" bash -c "! grep -qF '$WORKOS_COOKIE_PASSWORD' $logs"
 check "WorkOS error codes are logged" grep -q 'error "invalid_grant"' "$T_RUN/error.log"
 check "WorkOS request ids are logged" grep -q 'request id "req_' "$T_RUN/error.log"
+
+# --- a WorkOS custom authentication domain: the access tokens' `iss` is
+# that domain, not the API's URL.  Without WORKOS_ISSUER the suite refuses
+# them; with WORKOS_ISSUER set to the domain, sign-in works.
+fake POST /_fake/config '{"issuer":"https://auth.example.com"}' >/dev/null
+fake POST /_fake/users '{"id":"user_01CUSTOM","email":"custom.domain@example.com","first_name":"Cus"}' >/dev/null
+signin "$(jar iss1)" "login_hint=custom.domain%40example.com"
+expect_error "an access token from a custom domain, without WORKOS_ISSUER, is refused" 401 UnauthorizedError
+lighttpd_stop
+WORKOS_ISSUER=https://auth.example.com lighttpd_start || t_fail "lighttpd restarts with WORKOS_ISSUER"
+signin "$(jar iss2)" "login_hint=custom.domain%40example.com"
+expect_status "with WORKOS_ISSUER set to the custom domain, sign-in works" 200
+expect_json "... and answers the user" '.user.email == "custom.domain@example.com" and (.jwt|split(".")|length) == 3'
+fake POST /_fake/config '{"issuer":null}' >/dev/null
+signin "$(jar iss3)" "login_hint=custom.domain%40example.com"
+expect_error "with WORKOS_ISSUER set, a token naming the API's URL is refused" 401 UnauthorizedError

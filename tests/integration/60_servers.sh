@@ -15,7 +15,14 @@
 # servers differ: chunked bodies and bodies without a length, a client
 # that leaves mid-request, SIGTERM with requests in flight and queued and
 # the respawn or restart after it, the programs' stderr in the server's
-# error log with no secret in any log, and HTTPS detection.
+# error log with no secret in any log, HTTPS detection, and what the server
+# answers itself (long heads, malformed requests, big bodies, a pool too
+# slow or gone): Strapi's JSON error envelope, never an HTML page.
+#
+# The servers' workers run as www-data or nobody, who may not be able to
+# enter the checkout (a clone under /root, or any 0700 directory): they
+# run the build under test installed (make install) into this suite's
+# scratch directory, which they can reach.
 
 . "$ROOT/tests/smoke.sh"
 
@@ -25,6 +32,25 @@ chmod 755 "$SRV"
 LIGHTTPD_PORT=$HTTP_PORT
 fake POST /_fake/reset >/dev/null
 printf '{"data":{"title":"Chunked body","content":"sent in chunks"}}' >"$T_RUN/small.json"
+
+# The build under test, installed where the servers' users can reach it.
+INST=$SRV/inst
+if make -s -C "$ROOT" install DESTDIR="$INST" PREFIX=/usr BINDIR_SRC="$BIN_DIR" >"$SRV/install.log" 2>&1; then
+    t_ok "the build under test installs into the scratch directory"
+else
+    t_fail "the build under test installs into the scratch directory" "$(tail -n 20 "$SRV/install.log")"
+fi
+LIB=$INST/usr/lib/workos-strapi-c
+SHARE=$INST/usr/share/workos-strapi-c
+check "www-data can run the installed programs, wherever the checkout is" \
+    runuser -u www-data -- test -x "$LIB/cgi-bin/content.fcgi" -a -r "$SHARE/errors/502.json"
+check "nobody can run the installed programs, wherever the checkout is" \
+    runuser -u nobody -- test -x "$LIB/cgi-bin/content.fcgi"
+# The programs this build has, in route-table order.
+PROGS=""
+for p in login callback session webhook content; do
+    [ -x "$LIB/cgi-bin/$p.fcgi" ] && PROGS="$PROGS $p"
+done
 
 for tool in apache2 nginx spawn-fcgi multiwatch; do
     check "$tool is installed (tools/deps.sh)" command -v "$tool"
@@ -254,6 +280,12 @@ lifecycle() {
     check "$s: with SIGTERM, no request in flight or queued hangs ($((t1 - t0))s)" test $((t1 - t0)) -lt 15
     check "$s: every request is answered: 200 or a clean 5xx ($sts)" \
         bash -c "! grep -qvE '^(200|50[0-9])$' $T_RUN/lc.st1 $T_RUN/lc.st2 $T_RUN/lc.st3"
+    for i in 1 2 3; do
+        if grep -q '^5' "$T_RUN/lc.st$i"; then
+            check "$s: a request cut short by SIGTERM gets its 5xx in the JSON envelope" \
+                jq -e --argjson st "$(cat "$T_RUN/lc.st$i")" '.data == null and .error.status == $st' "$T_RUN/lc.term$i"
+        fi
+    done
     check "$s: the request in flight completes (200) ($sts)" grep -q '^200$' "$T_RUN"/lc.st1 "$T_RUN"/lc.st2 "$T_RUN"/lc.st3
     check "$s: SIGTERM stops the programs" wait_gone 10 $victims
     fake DELETE /_fake/faults >/dev/null
@@ -267,6 +299,7 @@ lifecycle() {
         signin_start "$jar.r"
         req GET "$CB_PATH" -b "$jar.r"
         check "$s: with the pool down, the callback fails cleanly (5xx) ($STATUS)" grep -qE '^5[0-9][0-9]$' <<<"$STATUS"
+        expect_envelope "$s: with the pool down, the server's answer is the JSON envelope"
         srv_restart callback
         signin_start "$jar.r2"
         req GET "$CB_PATH" -b "$jar.r2"
@@ -293,6 +326,44 @@ lifecycle() {
         bash -c '[ -n "$0" ] && ! grep -q Secure <<<"$0"' "$(header Set-Cookie)"
 }
 
+# slow_pool NAME: the content programs stop answering (SIGSTOP) and the
+# server gives up after its (shortened) timeout; then they die with a
+# request in flight.  What the server answers is its own 5xx, in the JSON
+# envelope.  Afterwards the pool is back (respawned or restarted).
+slow_pool() {
+    local s=$1 pids st
+    pids=$(srv_pids content | tr '\n' ' ')
+    check "$s: the content pool runs ($pids)" test -n "$pids"
+    kill -STOP $pids 2>/dev/null
+    req GET /api/health
+    expect_envelope "$s: a content pool too slow to answer is the server's JSON error"
+    check "$s: ... a 5xx ($STATUS)" grep -qE '^5[0-9][0-9]$' <<<"$STATUS"
+    curl -gsS --max-time 20 -o "$T_RUN/die.body" -D "$T_RUN/die.hdrs" -w '%{http_code}' \
+        "http://127.0.0.1:$HTTP_PORT/api/health" >"$T_RUN/die.st" 2>/dev/null &
+    local cpid=$!
+    sleep 0.5
+    kill -KILL $pids 2>/dev/null
+    kill -CONT $pids 2>/dev/null
+    wait $cpid
+    STATUS=$(cat "$T_RUN/die.st"); BODY=$(cat "$T_RUN/die.body"); cp "$T_RUN/die.hdrs" "$T_RUN/hdrs"
+    if [ "$STATUS" = 200 ]; then
+        t_ok "$s: a program killed with a request in flight: the request was served again (200)"
+    else
+        expect_envelope "$s: a program killed with a request in flight is the server's JSON error"
+    fi
+    if [ "$SRV_RESPAWNS" = 1 ]; then
+        for _ in $(seq 1 100); do
+            req GET /api/health
+            [ "$STATUS" = 200 ] && break
+            sleep 0.1
+        done
+    else
+        srv_restart content
+        req GET /api/health
+    fi
+    expect_status "$s: after the pool came back, requests are served" 200
+}
+
 # =====================================================================
 # lighttpd + mod_fastcgi, bin-path (started by run.sh with tools/lighttpd-conf.sh)
 SRV_NAME=lighttpd
@@ -303,6 +374,14 @@ SRV_LOGS="$T_RUN/error.log $T_RUN/lighttpd.stderr"
 HTTP_PORT=$LIGHTTPD_PORT
 smoke lighttpd
 lifecycle lighttpd
+# make run's configuration again, with the installed programs and a short
+# FastCGI timeout for the slow pool.
+lighttpd_stop
+BIN_DIR=$LIB FCGI_TIMEOUT=3 lighttpd_start || t_fail "lighttpd restarts with the installed programs"
+srv_pids() { desc_pids "$LIGHTTPD_PID" "cgi-bin/$1.fcgi"; }
+server_errors lighttpd
+slow_pool lighttpd
+LIGHTTPD_PORT=$HTTP_PORT
 
 # =====================================================================
 # Apache 2.4 + mod_fcgid
@@ -336,15 +415,20 @@ LogLevel warn
 LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
 LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
 LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
+TypesConfig /etc/mime.types
 LoadModule fcgid_module /usr/lib/apache2/modules/mod_fcgid.so
 FcgidIPCDir $D/fcgid
 FcgidProcessTableFile $D/fcgid/shm
 <VirtualHost 127.0.0.1:$PORT>
     # As the file says: included in the site's VirtualHost, after the
-    # two paths are defined.
-    Define WSC_LIB $BIN_DIR
+    # paths are defined.
+    Define WSC_LIB $LIB
+    Define WSC_SHARE $SHARE
     Define WSC_ENV $D/fcgid-env.conf
     Include $ROOT/apache-conf/apache-mod_fcgid.conf
+    # What this test changes later (a shorter timeout for the slow pool).
+    IncludeOptional $D/later.conf
 </VirtualHost>
 CONF
 check "apache-fcgid: the configuration passes apache2 -t" apache2 -f "$D/httpd.conf" -t
@@ -361,6 +445,14 @@ if wait_http "$PORT" "$APACHE_PID"; then
     check "apache-fcgid: the programs run as www-data" \
         test "$(ps -o user= -p "$(srv_pids content | head -n 1)" 2>/dev/null)" = www-data
     lifecycle apache-fcgid
+    BIG_BODY_STATUS='413|400' server_errors apache-fcgid
+    echo "FcgidIOTimeout 3" >"$D/later.conf"
+    kill -HUP "$APACHE_PID"
+    sleep 1
+    wait_http "$PORT" "$APACHE_PID"
+    req GET /api/health
+    expect_status "apache-fcgid: after a restart with a short FcgidIOTimeout, requests are served" 200
+    slow_pool apache-fcgid
 else
     t_fail "apache-fcgid: Apache starts" "$(tail -n 20 "$D/log/error.log" "$D/log/stderr" 2>&1)"
 fi
@@ -374,19 +466,19 @@ collect_san apache-fcgid
 new_srv apache-proxy
 write_env "$D/env" "$PORT" "$D/s"
 pools() { # ACTION [PROGRAM...]: apache-conf/spawn-fcgi.sh, as an operator runs it
-    WSC_ENV_FILE=$PROXY_D/env WSC_LIB=$BIN_DIR WSC_RUN=$PROXY_D/run WSC_LOG=$PROXY_D/log \
+    WSC_ENV_FILE=$PROXY_D/env WSC_LIB=$LIB WSC_RUN=$PROXY_D/run WSC_LOG=$PROXY_D/log \
         WSC_USER=nobody WSC_GROUP=nogroup WORKERS=2 WORKERS_content=1 \
         sh "$ROOT/apache-conf/spawn-fcgi.sh" "$@" >>"$PROXY_D/log/spawn-fcgi.out" 2>&1
     local rc=$? p
-    for p in login callback content; do
+    for p in $PROGS; do
         [ -f "$PROXY_D/run/$p.pid" ] && cat "$PROXY_D/run/$p.pid" >>"$T_PIDS" && echo >>"$T_PIDS"
     done
     return $rc
 }
 PROXY_D=$D
-check "apache-proxy: spawn-fcgi.sh starts the three pools" pools start
+check "apache-proxy: spawn-fcgi.sh starts a pool for every installed program ($PROGS)" pools start
 check "apache-proxy: each pool listens on its Unix socket, for www-data only" \
-    test "$(stat -c '%U:%G %a' "$D/run/login.sock" "$D/run/callback.sock" "$D/run/content.sock" | sort -u)" = "www-data:www-data 660"
+    test "$(for p in $PROGS; do stat -c '%U:%G %a' "$D/run/$p.sock"; done | sort -u)" = "www-data:www-data 660"
 cat >"$D/httpd.conf" <<CONF
 # The server part a Debian apache2.conf would give; the suite's part is
 # apache-conf/apache-mod_proxy_fcgi.conf, included as shipped.
@@ -402,11 +494,17 @@ ErrorLog $D/log/error.log
 LogLevel warn
 LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
 LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
+TypesConfig /etc/mime.types
 LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
 LoadModule proxy_fcgi_module /usr/lib/apache2/modules/mod_proxy_fcgi.so
 <VirtualHost 127.0.0.1:$PORT>
     Define WSC_RUN $D/run
+    Define WSC_SHARE $SHARE
     Include $ROOT/apache-conf/apache-mod_proxy_fcgi.conf
+    # What this test changes later (a shorter timeout for the slow pool).
+    IncludeOptional $D/later.conf
 </VirtualHost>
 CONF
 check "apache-proxy: the configuration passes apache2 -t" apache2 -f "$D/httpd.conf" -t
@@ -426,6 +524,12 @@ if wait_http "$PORT" "$APACHE_PID"; then
     check "apache-proxy: the programs' start-up lines go to spawn-fcgi.sh's log" \
         grep -q 'content.fcgi\[[0-9]*\] info: ready' "$D/log/content.log"
     lifecycle apache-proxy
+    server_errors apache-proxy
+    echo "ProxyTimeout 3" >"$D/later.conf"
+    kill -HUP "$APACHE_PID"
+    sleep 1
+    wait_http "$PORT" "$APACHE_PID"
+    slow_pool apache-proxy
 else
     t_fail "apache-proxy: Apache starts" "$(tail -n 20 "$D/log/error.log" "$D/log/stderr" 2>&1)"
 fi
@@ -459,7 +563,7 @@ unit_start() {
     cmd=${EXEC//%i/$prog}
     cmd=${cmd//\$\{WORKERS\}/$([ "$prog" = content ] && echo 1 || echo 2)}
     cmd=${cmd//\/run\/workos-strapi-c/$NGINX_D/run}
-    cmd=${cmd//\/usr\/local\/lib\/workos-strapi-c/$BIN_DIR}
+    cmd=${cmd//\/usr\/local\/lib\/workos-strapi-c/$LIB}
     cmd=${cmd//-u workos-strapi -g workos-strapi/-u nobody -g nogroup}
     # shellcheck disable=SC2086
     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin sh -c 'set -a; . "$0"; set +a; exec "$@"' "$envf" $cmd \
@@ -480,10 +584,11 @@ unit_stop() {
     stop_pids $(alive $kids)
     rm -f "$NGINX_D/run/$1.sock"
 }
-for p in login callback content; do
+for p in $PROGS; do
     check "nginx: the $p pool starts as the unit starts it" unit_start "$p"
 done
 sed -e "s|^\( *\)listen 80;|\1listen 127.0.0.1:$PORT;|" -e "s|/run/workos-strapi-c/|$D/run/|g" \
+    -e "s|/usr/local/share/workos-strapi-c/|$SHARE/|g" \
     "$ROOT/apache-conf/nginx.conf" >"$D/site.conf"
 check "nginx: the shipped server block was adapted (port, sockets)" \
     bash -c "grep -q 'listen 127.0.0.1:$PORT;' '$D/site.conf' && ! grep -q /run/workos-strapi-c '$D/site.conf'"
@@ -532,6 +637,7 @@ if wait_http "$PORT" "$NGINX_PID"; then
     check "nginx: a stopped pool's programs exit" test -z "$(alive $old)"
     req GET /api/auth/workos/login
     check "nginx: with the login pool stopped, login fails cleanly (502) ($STATUS)" test "$STATUS" = 502
+    expect_envelope "nginx: with the login pool stopped, nginx's answer is the JSON envelope"
     check "nginx: the login pool restarts" unit_start login "$D/env.proxy"
     req GET /api/auth/workos/login -H 'X-Forwarded-Proto: https'
     expect_status "nginx: after the restart, login works again" 302
@@ -540,13 +646,23 @@ if wait_http "$PORT" "$NGINX_PID"; then
     req GET /api/auth/workos/login
     check "nginx: with TRUST_PROXY=1 but no X-Forwarded-Proto, the cookie is not Secure" \
         bash -c '[ -n "$0" ] && ! grep -q Secure <<<"$0"' "$(header Set-Cookie)"
+
+    server_errors nginx
+    sed -i 's/^\( *fastcgi_read_timeout\) .*;/\1 3s;/' "$D/site.conf"
+    kill -HUP "$NGINX_PID"
+    sleep 1
+    slow_pool nginx
 else
     t_fail "nginx: nginx starts" "$(tail -n 20 "$D/log/error.log" "$D/log/stderr" 2>&1)"
 fi
 stop_pids "$NGINX_PID"
-for p in login callback content; do unit_stop "$p"; done
+for p in $PROGS; do unit_stop "$p"; done
 collect_san nginx
 HTTP_PORT=$LIGHTTPD_PORT
+
+# Every file of this suite that holds a secret is readable by its owner
+# only (the generated lighttpd configuration, the env files, fcgid-env.conf).
+private_secrets "no file that others may read holds a secret (lighttpd.conf, env files)" "$T_RUN"
 
 # =====================================================================
 # HTTPS detection in the programs themselves (CGI mode, no server).

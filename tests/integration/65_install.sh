@@ -34,10 +34,12 @@ want() { # MODE PATH...
     done
     [ -z "$bad" ] || { echo "$bad" >&2; return 1; }
 }
-check "the programs are installed 0755 under $PFX/lib/$PKG/cgi-bin" \
-    want 755 "$LIB/cgi-bin/login.fcgi" "$LIB/cgi-bin/callback.fcgi" "$LIB/cgi-bin/content.fcgi"
+# Every program the build has (webhook.fcgi once it exists).
+progs=$(cd "$BIN_DIR/cgi-bin" && ls *.fcgi | sed 's/\.fcgi$//' | xargs)
+check "every program ($progs) is installed 0755 under $PFX/lib/$PKG/cgi-bin" \
+    want 755 $(for p in $progs; do echo "$LIB/cgi-bin/$p.fcgi"; done)
 check "the installed programs are the build under test" \
-    bash -c "for p in login callback content; do cmp -s '$BIN_DIR/cgi-bin/'\$p.fcgi '$LIB/cgi-bin/'\$p.fcgi || exit 1; done"
+    bash -c "for p in $progs; do cmp -s '$BIN_DIR/cgi-bin/'\$p.fcgi '$LIB/cgi-bin/'\$p.fcgi || exit 1; done"
 check "migrate is installed 0755 under $PFX/lib/$PKG" want 755 "$LIB/migrate"
 check "workos-sync and webhook.fcgi are installed 0755 under $PFX/lib/$PKG" \
     want 755 "$LIB/workos-sync" "$LIB/cgi-bin/webhook.fcgi"
@@ -49,6 +51,8 @@ check "the migrate command is installed 0755 as $PFX/bin/workos-strapi-migrate" 
     want 755 "$DEST$PFX/bin/workos-strapi-migrate"
 check "every SQL migration is installed 0644" \
     want 644 $(for f in "$ROOT"/sql/*.sql; do echo "$SHARE/sql/${f##*/}"; done)
+check "the web servers' JSON error answers are installed 0644" \
+    want 644 "$SHARE/errors/400.json" "$SHARE/errors/502.json" "$SHARE/errors/lighttpd-431.html"
 check "the web-server configurations and env.example are installed 0644" \
     want 644 "$SHARE/apache-mod_fcgid.conf" "$SHARE/apache-mod_proxy_fcgi.conf" \
     "$SHARE/lighttpd.conf" "$SHARE/nginx.conf" "$SHARE/env.example"
@@ -90,7 +94,7 @@ DATABASE_URL="$INST_URL" "$DEST$PFX/bin/workos-strapi-migrate" >"$T_RUN/migrate.
 check "running it again changes nothing" grep -q ' 0 applied now' "$T_RUN/migrate.again"
 
 # Serve from the installed files: lighttpd with the installed lighttpd.conf
-# (only the two paths set for this scratch directory), as www-data, the
+# (only its paths set for this scratch directory), as www-data, the
 # configuration from an env file as systemd's EnvironmentFile= gives it.
 D=$T_RUN/served
 mkdir -p "$D/run" "$D/log" "$D/s"
@@ -99,6 +103,7 @@ chown www-data "$D/run" "$D/log"
 chmod 1777 "$D/s"
 PORT=$(free_port)
 sed -e "s|^var.wsc_lib = .*|var.wsc_lib = \"$LIB\"|" -e "s|^var.wsc_run = .*|var.wsc_run = \"$D/run\"|" \
+    -e "s|^var.wsc_share = .*|var.wsc_share = \"$SHARE\"|" \
     "$SHARE/lighttpd.conf" >"$D/workos-strapi-c.conf"
 if [ -n "${ASAN_OPTIONS:-}" ]; then
     # The sanitizer build's options, passed like the suite's own variables.
@@ -107,7 +112,7 @@ if [ -n "${ASAN_OPTIONS:-}" ]; then
 fi
 cat >"$D/lighttpd.conf" <<CONF
 # What Debian's lighttpd.conf gives; the suite's part is the installed
-# lighttpd.conf, included with this directory's two paths.
+# lighttpd.conf, included with this directory's paths.
 server.modules = ()
 server.document-root = "$D"
 server.bind = "127.0.0.1"
@@ -157,6 +162,9 @@ if [ $up = 1 ]; then
     fi
     HTTP_PORT=$PORT
     smoke installed
+    # The installed lighttpd.conf: long heads accepted, lighttpd's own
+    # errors in JSON.
+    server_errors installed
 else
     t_fail "lighttpd serves the installed programs with the installed lighttpd.conf" \
         "$(tail -n 20 "$D/log/stderr" "$D/log/error.log" 2>&1)"
@@ -176,6 +184,8 @@ for f in "$D"/s/asan.* "$D"/s/ubsan.*; do
     b=${f##*/}
     cp "$f" "$T_RUN/${b%%.*}.installed-${b#*.}"
 done
+
+private_secrets "no file that others may read holds a secret (env file, configurations)" "$T_RUN"
 
 # make uninstall removes exactly what make install put there.
 if make -s -C "$ROOT" uninstall DESTDIR="$DEST" PREFIX="$PFX" >"$T_RUN/uninstall.log" 2>&1; then
