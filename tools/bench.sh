@@ -92,6 +92,41 @@ run "GET /api/blog-posts (member: org drafts + published)" "$base/api/blog-posts
 run "GET /api/blog-posts/:documentId (anonymous)" "$base/api/blog-posts/b00000000000000000000001"
 run "GET /api/nothing (404 envelope)" "$base/api/nothing"
 
+# The session path: a JWT naming a session (the sessions row is checked in
+# the same round trip as the user), and refreshes, each rotating the
+# refresh token (one connection: a token is good for one refresh).
+sid=benchsession000000000000
+secret=$(openssl rand 32 | openssl base64 -A | tr '+/' '-_' | tr -d '=')
+hash=$(printf '%s' "$secret" | tr -- '-_' '+/' | sed 's/$/=/' | openssl base64 -d -A | openssl dgst -sha256 -hex | sed 's/.*= //')
+psql -X -q "$DATABASE_URL" -c "INSERT INTO sessions (id, user_id, organization_id, refresh_hash, mode, idle_expires_at, expires_at)
+    VALUES ('$sid', $uid, 'org_01BENCHA', decode('$hash', 'hex'), 'api', now() + interval '1 day', now() + interval '1 day')"
+stok=$(node -e '
+const c = require("crypto"), [k, id, org, sid] = process.argv.slice(1);
+const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+const now = Math.floor(Date.now() / 1000);
+const m = b({ alg: "HS256", typ: "JWT" }) + "." + b({ id: Number(id), organizationId: org, sid, iat: now, exp: now + 3600 });
+process.stdout.write(m + "." + c.createHmac("sha256", k).update(m).digest("base64url"));
+' "$JWT_SECRET" "$uid" org_01BENCHA "$sid")
+run "GET /api/users/me (session JWT: user + session)" "$base/api/users/me" "Authorization: Bearer $stok"
+run "GET /api/blog-posts (member, session JWT)" "$base/api/blog-posts" "Authorization: Bearer $stok"
+cat >"$T/refresh.lua" <<LUA
+local tok = "$sid.$secret"
+request = function()
+  return wrk.format("POST", "/api/auth/refresh", {["Content-Type"] = "application/json"},
+    '{"refreshToken":"' .. tok .. '"}')
+end
+response = function(status, headers, body)
+  local t = body:match('"refreshToken":"([^"]+)"')
+  if t then tok = t end
+end
+LUA
+out=$(wrk -t1 -c1 -d"$DURATION" --latency -s "$T/refresh.lua" "$base/api/auth/refresh" 2>&1)
+printf '%-58s %12s %10s %10s\n' "POST /api/auth/refresh (rotating, 1 connection)" \
+    "$(awk '/^Requests\/sec/ {print $2}' <<<"$out")" \
+    "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
+    "$(awk '$1 == "99%" {print $2}' <<<"$out")"
+grep -q 'Non-2xx' <<<"$out" && echo "  (some refreshes were refused: $(grep 'Non-2xx' <<<"$out"))"
+
 # Webhooks: signed user.updated deliveries for a signed-in user, each a new
 # event id with a later version (wrk replays the list when it runs out:
 # those are then duplicates, answered from the id alone).

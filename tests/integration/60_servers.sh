@@ -116,6 +116,7 @@ write_env() {
         echo "WORKOS_CLIENT_ID=$WORKOS_CLIENT_ID"
         echo "WORKOS_REDIRECT_URI=http://127.0.0.1:$port/api/auth/workos/callback"
         echo "WORKOS_COOKIE_PASSWORD=$WORKOS_COOKIE_PASSWORD"
+        echo "WORKOS_WEBHOOK_SECRET=$WORKOS_WEBHOOK_SECRET"
         echo "WORKOS_API_BASE=$WORKOS_API_BASE"
         echo "WORKOS_TIMEOUT=$WORKOS_TIMEOUT"
         if [ -n "${ASAN_OPTIONS:-}" ]; then
