@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "cq.h"
+#include "dt.h"
 #include "jw.h"
 #include "sbuf.h"
 
@@ -341,76 +342,6 @@ is_integer(const char *s, size_t n)
 	return true;
 }
 
-/* Exactly n digits at s, as a number in *v. */
-static bool
-digits(const char *s, size_t n, int *v)
-{
-	size_t i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return true;
-}
-
-static int
-month_days(int y, int m)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return days[m - 1];
-}
-
-/*
- * An ISO-8601 date (YYYY-MM-DD) or datetime (YYYY-MM-DDTHH:MM[:SS[.f]]
- * with an optional Z or +-HH:MM) that Postgres's timestamptz accepts:
- * checking ranges here (February 30th...) turns what would be a database
- * error into a 400.
- */
-static bool
-is_datetime(const char *s, size_t n)
-{
-	int y, mo, d, h, mi, sec, oh, om;
-	size_t i, k;
-
-	if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || !digits(s + 8, 2, &d))
-		return false;
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
-		return false;
-	if (n == 10)
-		return true;
-	if (n < 16 || s[10] != 'T' || !digits(s + 11, 2, &h) || s[13] != ':' ||
-	    !digits(s + 14, 2, &mi) || h > 23 || mi > 59)
-		return false;
-	i = 16;
-	if (i < n && s[i] == ':') {
-		if (n - i < 3 || !digits(s + i + 1, 2, &sec) || sec > 59)
-			return false;
-		i += 3;
-		if (i < n && s[i] == '.') {
-			k = ++i;
-			while (i < n && s[i] >= '0' && s[i] <= '9')
-				i++;
-			if (i == k || i - k > 9)
-				return false;
-		}
-	}
-	if (i == n)
-		return true;
-	if (s[i] == 'Z')
-		return i + 1 == n;
-	if (s[i] == '+' || s[i] == '-')
-		return n - i == 6 && digits(s + i + 1, 2, &oh) && s[i + 3] == ':' &&
-		    digits(s + i + 4, 2, &om) && oh <= 14 && om <= 59;
-	return false;
-}
-
 /* ---- SQL pieces ----------------------------------------------------- */
 
 static const char *
@@ -610,18 +541,44 @@ value_text(struct cc *x, const struct coll_field *f, json_object *v,
 	return 0;
 }
 
-/* A value compared with the column's own type must parse as that type. */
+/*
+ * A value compared with the column's own type, as a parameter: an id must
+ * be an integer; a datetime is the instant Strapi's date parsing makes of
+ * it (a JavaScript Date: ms precision), handed over as canonical ISO text.
+ * Its $number, or -1.
+ */
 static int
-check_typed(struct cc *x, const struct coll_field *f, const char *s, size_t n)
+param_typed(struct cc *x, const struct coll_field *f, const char *s, size_t n)
 {
+	char text[DT_TEXT_MAX];
+	long long ms;
+
 	if (s == NULL)
-		return 0;
+		return param_add(x, NULL);
 	if (f->type == COLL_ID && !is_integer(s, n))
 		return bad_value(x, f, "\"%s\" is not an integer", show(x, s, n));
-	if (f->type == COLL_DATETIME && !is_datetime(s, n))
-		return bad_value(x, f, "\"%s\" is not an ISO-8601 date or datetime",
+	if (f->type != COLL_DATETIME)
+		return param_text(x, s, n);
+	if (dt_parse(s, n, &ms) != APP_OK)
+		return bad_value(x, f, "\"%s\" is not a timestamp or an ISO date",
 		    show(x, s, n));
-	return 0;
+	dt_format(ms, text);
+	return param_text(x, text, strlen(text));
+}
+
+/*
+ * The column as an operand of a typed comparison.  Strapi keeps datetimes
+ * as JavaScript Dates (milliseconds); the columns hold microseconds, so
+ * they are compared cut to the millisecond, as the API shows them: $gt of
+ * an entry's own createdAt leaves it out, $eq finds it.
+ */
+static void
+put_col_cmp(struct cc *x, const struct coll_field *f)
+{
+	if (f->type == COLL_DATETIME)
+		sbuf_printf(&x->sql, "date_trunc('milliseconds', %s)", f->column);
+	else
+		sbuf_puts(&x->sql, f->column);
 }
 
 /* A typed value as a parameter: "$n::type". */
@@ -632,8 +589,7 @@ put_typed(struct cc *x, const struct coll_field *f, json_object *v)
 	size_t n;
 	int p;
 
-	if (value_text(x, f, v, &s, &n) < 0 || check_typed(x, f, s, n) < 0 ||
-	    (p = param_text(x, s, n)) < 0)
+	if (value_text(x, f, v, &s, &n) < 0 || (p = param_typed(x, f, s, n)) < 0)
 		return -1;
 	sbuf_printf(&x->sql, "$%d::%s", p, cast_of(f->type));
 	return 0;
@@ -655,10 +611,11 @@ op_scalar(struct cc *x, const struct coll_field *f, const struct op *op, json_ob
 	}
 	if (op->kind == K_CMP) {
 		/* $lt null and the like: NULL compares to nothing, as in Strapi. */
-		if (check_typed(x, f, s, n) < 0 || (p = param_text(x, s, n)) < 0)
+		if ((p = param_typed(x, f, s, n)) < 0)
 			return -1;
-		sbuf_printf(&x->sql, "(%s %s $%d::%s)", f->column, op->sql, p,
-		    cast_of(f->type));
+		sbuf_putc(&x->sql, '(');
+		put_col_cmp(x, f);
+		sbuf_printf(&x->sql, " %s $%d::%s)", op->sql, p, cast_of(f->type));
 		return 0;
 	}
 	/* Strapi writes `%${value}%`, so a null searches the text "null". */
@@ -694,7 +651,9 @@ op_list(struct cc *x, const struct coll_field *f, bool negate, json_object *v)
 		sbuf_puts(&x->sql, negate ? "TRUE" : "FALSE");
 		return 0;
 	}
-	sbuf_printf(&x->sql, "(%s %sIN (", f->column, negate ? "NOT " : "");
+	sbuf_putc(&x->sql, '(');
+	put_col_cmp(x, f);
+	sbuf_printf(&x->sql, " %sIN (", negate ? "NOT " : "");
 	for (i = 0; i < len; i++) {
 		size_t mark = arr ? path_push_index(x, i) : x->path.len;
 
@@ -771,7 +730,9 @@ op_cond(struct cc *x, const struct coll_field *f, const struct op *op, json_obje
 		if (v == NULL || !json_object_is_type(v, json_type_array) ||
 		    json_object_array_length(v) != 2)
 			return bad_value(x, f, "$between expects exactly 2 values");
-		sbuf_printf(&x->sql, "(%s BETWEEN ", f->column);
+		sbuf_putc(&x->sql, '(');
+		put_col_cmp(x, f);
+		sbuf_puts(&x->sql, " BETWEEN ");
 		for (i = 0; i < 2; i++) {
 			size_t mark = path_push_index(x, i);
 
