@@ -680,7 +680,8 @@ null_flag(struct cc *x, const struct coll_field *f, json_object *v, bool *flag)
 	if (value_text(x, f, v, &s, &n) < 0)
 		return -1;
 	if (s == NULL) {
-		*flag = true; /* a key without "=" */
+		/* A key without "=" is qs's null, which Strapi casts to false. */
+		*flag = false;
 		return 0;
 	}
 	if ((n == 5 && memcmp(s, "false", 5) == 0) || (n == 1 && (s[0] == 'f' || s[0] == '0')))
