@@ -331,45 +331,86 @@ valid_document_id(const char *s)
 	return n == RND_DOCUMENT_ID_LEN;
 }
 
+/*
+ * The parameters of a statement on one entry: $1 the documentId, $2 the
+ * caller's organization when the collection is scoped, then the query's.
+ */
+static const char **
+entry_params(struct req *r, const struct coll *c, const struct cq *q, int *np)
+{
+	int base = c->org_scoped ? 2 : 1;
+	const char **p;
+
+	*np = base + q->nparams;
+	p = arena_calloc(r->arena, (size_t)*np, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	p[0] = r->param;
+	if (c->org_scoped)
+		p[1] = caller_org(r);
+	for (int i = 0; i < q->nparams; i++)
+		p[base + i] = q->params[i];
+	return p;
+}
+
+/*
+ * The whole query of a one-entry route, validated as Strapi's
+ * validateQuery does before anything happens; its parameters follow the
+ * documentId (and the organization).  Answers and returns -1 when bad.
+ */
+static int
+entry_query(struct req *r, const struct coll *c, struct cq *q)
+{
+	struct cq_error err;
+	json_object *qs;
+	enum app_err e;
+
+	if (parse_query(r, &qs) != 0)
+		return -1;
+	e = cq_compile_entry(r->arena, c, qs, c->org_scoped ? 3 : 2, q, &err);
+	if (e != APP_OK) {
+		cq_fail(r, e, &err);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 find_one(struct req *r, const struct coll *c)
 {
 	struct cq q;
-	struct cq_error err;
-	json_object *qs;
 	struct sbuf sql;
 	enum app_err e;
 	PGresult *res;
-	const char *p[2];
+	const char **p;
+	int np;
 
 	if (auth_require(r, action(r, c, "findOne")) != 0)
 		return;
-	if (parse_query(r, &qs) != 0)
+	if (entry_query(r, c, &q) != 0)
 		return;
-	e = cq_compile_fields(r->arena, c, qs, &q, &err);
-	if (e != APP_OK) {
-		cq_fail(r, e, &err);
-		return;
-	}
 	if (!valid_document_id(r->param)) {
 		not_found(r);
 		return;
 	}
-	p[0] = r->param;
-	p[1] = caller_org(r);
-	sbuf_init(&sql, r->arena, 8192);
+	if ((p = entry_params(r, c, &q, &np)) == NULL) {
+		resp_fail(r, APP_ENOMEM);
+		return;
+	}
+	sbuf_init(&sql, r->arena, SQL_MAX);
 	sbuf_puts(&sql, "SELECT ");
 	select_list(&sql, q.fields, q.nfields);
 	sbuf_printf(&sql, " FROM %s WHERE document_id = $1", c->table);
-	/* Another organization's draft is 404: its existence is not told. */
+	/* Another organization's draft is 404, whatever the filters. */
 	if (c->org_scoped)
 		sbuf_puts(&sql, " AND (status = 'published' OR organization_id = $2)");
+	/* Strapi's findOne ANDs the filters with the documentId. */
+	sbuf_printf(&sql, " AND (%s)", q.where);
 	if (sbuf_err(&sql) != APP_OK) {
-		resp_fail(r, sbuf_err(&sql));
+		too_complex(r, sbuf_err(&sql));
 		return;
 	}
-	e = db_exec_sql(&r->app->db, r->arena, sql.data, c->org_scoped ? 2 : 1, p,
-	    &res, NULL);
+	e = db_exec_sql(&r->app->db, r->arena, sql.data, np, p, &res, NULL);
 	if (e != APP_OK) {
 		resp_fail(r, e);
 		return;
@@ -871,9 +912,8 @@ post_of_caller(struct req *r, const char **status)
  * should draw another; false when the request has been answered.
  */
 static bool
-finish_write(struct req *r, const struct coll *c, enum app_err e,
-    bool generated_slug, PGresult *res, int status,
-    const struct coll_field *const *f)
+finish_write(struct req *r, enum app_err e, bool generated_slug, PGresult *res,
+    int status, const struct cq *q)
 {
 	if (e == APP_ECONFLICT && generated_slug)
 		return true;
@@ -884,7 +924,7 @@ finish_write(struct req *r, const struct coll *c, enum app_err e,
 	else if (PQntuples(res) != 1)
 		not_found(r);
 	else
-		answer_one(r, status, res, f, c->nfields);
+		answer_one(r, status, res, q->fields, q->nfields);
 	return false;
 }
 
@@ -906,12 +946,15 @@ create(struct req *r, const struct coll *c)
 	char did[RND_DOCUMENT_ID_LEN + 1];
 	PGresult *res;
 	enum app_err e;
+	struct cq q;
 	bool generated;
 	int np;
 
 	if (auth_require(r, action(r, c, "create")) != 0)
 		return;
 	if (c->org_scoped && org_write_allowed(r, action(r, c, "create")) != 0)
+		return;
+	if (entry_query(r, c, &q) != 0)
 		return;
 	if (read_body(r, c, true, &b) != 0)
 		return;
@@ -980,7 +1023,7 @@ create(struct req *r, const struct coll *c)
 			return;
 		}
 		e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res, NULL);
-		if (!finish_write(r, c, e, generated, res, 201, f))
+		if (!finish_write(r, e, generated, res, 201, &q))
 			return;
 	}
 	no_free_slug(r);
@@ -1021,6 +1064,7 @@ update(struct req *r, const struct coll *c)
 	const char *title;
 	PGresult *res;
 	enum app_err e;
+	struct cq q;
 	bool regen, blank;
 	int np;
 
@@ -1031,7 +1075,11 @@ update(struct req *r, const struct coll *c)
 			return;
 		if (post_of_caller(r, &status) != 0)
 			return;
-	} else if (!valid_document_id(r->param)) {
+	}
+	/* Before the body and any write: a bad query changes nothing. */
+	if (entry_query(r, c, &q) != 0)
+		return;
+	if (!c->org_scoped && !valid_document_id(r->param)) {
 		not_found(r);
 		return;
 	}
@@ -1097,7 +1145,7 @@ update(struct req *r, const struct coll *c)
 			return;
 		}
 		e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res, NULL);
-		if (!finish_write(r, c, e, regen, res, 200, f))
+		if (!finish_write(r, e, regen, res, 200, &q))
 			return;
 	}
 	no_free_slug(r);
@@ -1107,9 +1155,11 @@ static void
 delete(struct req *r, const struct coll *c)
 {
 	struct sbuf sql;
-	const char *p[2], *status;
+	const char **p, *status;
 	PGresult *res;
 	enum app_err e;
+	struct cq q;
+	int np;
 
 	if (auth_require(r, action(r, c, "delete")) != 0)
 		return;
@@ -1118,17 +1168,28 @@ delete(struct req *r, const struct coll *c)
 			return;
 		if (post_of_caller(r, &status) != 0)
 			return;
-	} else if (!valid_document_id(r->param)) {
+	}
+	/* Before anything is deleted: a bad query leaves the entry there. */
+	if (entry_query(r, c, &q) != 0)
+		return;
+	if (!c->org_scoped && !valid_document_id(r->param)) {
 		not_found(r);
 		return;
 	}
-	p[0] = r->param;
-	p[1] = caller_org(r);
-	sbuf_init(&sql, r->arena, 512);
-	sbuf_printf(&sql, "DELETE FROM %s WHERE document_id = $1%s RETURNING id",
-	    c->table, c->org_scoped ? " AND organization_id = $2" : "");
-	e = db_exec_sql(&r->app->db, r->arena, sql.data, c->org_scoped ? 2 : 1, p,
-	    &res, NULL);
+	if ((p = entry_params(r, c, &q, &np)) == NULL) {
+		resp_fail(r, APP_ENOMEM);
+		return;
+	}
+	sbuf_init(&sql, r->arena, SQL_MAX);
+	sbuf_printf(&sql, "DELETE FROM %s WHERE document_id = $1%s", c->table,
+	    c->org_scoped ? " AND organization_id = $2" : "");
+	/* Strapi deletes the versions of the document that match the filters. */
+	sbuf_printf(&sql, " AND (%s) RETURNING id", q.where);
+	if (sbuf_err(&sql) != APP_OK) {
+		too_complex(r, sbuf_err(&sql));
+		return;
+	}
+	e = db_exec_sql(&r->app->db, r->arena, sql.data, np, p, &res, NULL);
 	if (e != APP_OK) {
 		resp_fail(r, e);
 		return;

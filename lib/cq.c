@@ -1568,3 +1568,38 @@ cq_compile_fields(struct arena *a, const struct coll *c, json_object *q,
 	*out = res;
 	return APP_OK;
 }
+
+enum app_err
+cq_compile_entry(struct arena *a, const struct coll *c, json_object *q,
+    int first_param, struct cq *out, struct cq_error *err)
+{
+	struct cc x;
+	struct cq res;
+	json_object *empty = NULL;
+	enum app_err e;
+
+	if ((e = begin(&x, a, c, first_param, &res, err)) != APP_OK)
+		return e;
+	if (q == NULL || !json_object_is_type(q, json_type_object)) {
+		if ((empty = json_object_new_object()) == NULL)
+			return APP_ENOMEM;
+		q = empty;
+	}
+	/* validateQuery's order: filters, sort, fields, populate. */
+	if (compile_where(&x, q, &res) == 0 && compile_sort(&x, q, &res) == 0 &&
+	    compile_fields(&x, q, &res) == 0)
+		(void)compile_populate(&x, q);
+	if (empty != NULL)
+		json_object_put(empty);
+	if (x.rc != APP_OK)
+		return x.rc;
+	res.params = x.params;
+	res.nparams = x.nparams;
+	res.order_by = "id ASC";
+	res.start = 0;
+	res.limit = 1;
+	res.page_form = true;
+	res.with_count = false;
+	*out = res;
+	return APP_OK;
+}

@@ -1043,6 +1043,45 @@ test_fields(void)
 		T_INT("compile_fields: all", q.nfields, 10);
 		arena_reset(&A);
 	}
+
+	/*
+	 * cq_compile_entry: the query of findOne, create, update and delete,
+	 * validated whole (filters, sort, fields, populate) before anything.
+	 */
+	{
+		json_object *o = NULL;
+		const char *s = "fields=title&filters[title][$eq]=zzz&sort=title:desc"
+		    "&pagination[page]=x";
+
+		qs_parse(&A, s, strlen(s), &o);
+		T_INT("compile_entry", cq_compile_entry(&A, ART, o, 2, &q, &e), APP_OK);
+		T_STREQ("compile_entry: where after the documentId", q.where, "(title = $2::text)");
+		T_STREQ("compile_entry: params", joined(&q), "[zzz]");
+		T_INT("compile_entry: fields", q.nfields, 3);
+		T_INT("compile_entry: no count", q.with_count, 0);
+		arena_reset(&A);
+		s = "filters[nope][$eq]=1";
+		qs_parse(&A, s, strlen(s), &o);
+		T_INT("compile_entry: a bad filter key", cq_compile_entry(&A, POST, o, 3, &q, &e), APP_EINPUT);
+		T_STREQ("compile_entry: its message", e.message, "Invalid key nope");
+		arena_reset(&A);
+		s = "sort=nope";
+		qs_parse(&A, s, strlen(s), &o);
+		T_INT("compile_entry: a bad sort key", cq_compile_entry(&A, ART, o, 2, &q, &e), APP_EINPUT);
+		T_STREQ("compile_entry: its details", e.details,
+		    "{\"key\":\"nope\",\"path\":\"nope\",\"source\":\"query\",\"param\":\"sort\"}");
+		arena_reset(&A);
+		s = "fields[0]=nope";
+		qs_parse(&A, s, strlen(s), &o);
+		T_INT("compile_entry: a bad field", cq_compile_entry(&A, ART, o, 2, &q, &e), APP_EINPUT);
+		T_STREQ("compile_entry: names fields", e.details,
+		    "{\"key\":\"nope\",\"path\":\"nope\",\"source\":\"query\",\"param\":\"fields\"}");
+		arena_reset(&A);
+		T_INT("compile_entry: no query", cq_compile_entry(&A, POST, NULL, 3, &q, &e), APP_OK);
+		T_STREQ("compile_entry: no query, no condition", q.where, "TRUE");
+		T_INT("compile_entry: every field", q.nfields, 10);
+		arena_reset(&A);
+	}
 }
 
 static void
