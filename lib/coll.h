@@ -39,6 +39,11 @@ struct coll {
 
 extern const struct coll coll_articles;
 extern const struct coll coll_blog_posts;
+/*
+ * The users-permissions user as GET /api/users/me shows it: only its
+ * query (fields, filters, sort, populate) is compiled against it.
+ */
+extern const struct coll coll_users;
 
 /* The field called name (API name), or NULL. */
 const struct coll_field *coll_field(const struct coll *c, const char *name);

@@ -2,12 +2,54 @@
 #include <string.h>
 
 #include "auth.h"
+#include "coll.h"
+#include "cq.h"
 #include "jw.h"
 #include "log.h"
+#include "qs.h"
 #include "resp.h"
 #include "rnd.h"
 #include "users.h"
 #include "workos.h"
+
+/* Whether the query's fields (cq_compile_entry's) include name. */
+static bool
+asked(const struct cq *q, const char *name)
+{
+	for (size_t i = 0; i < q->nfields; i++)
+		if (strcmp(q->fields[i]->name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The query of /api/users/me, validated as the users-permissions me
+ * controller does (validateQuery on the user schema): a bad key in
+ * fields, filters, sort or populate is a 400.  Answers and returns -1
+ * when bad.
+ */
+static int
+me_query(struct req *r, struct cq *q)
+{
+	struct cq_error err;
+	json_object *qs = NULL;
+	enum app_err e;
+
+	if (qs_parse(r->arena, r->query, strlen(r->query), &qs) != APP_OK) {
+		resp_fail(r, APP_ENOMEM);
+		return -1;
+	}
+	e = cq_compile_entry(r->arena, &coll_users, qs, 1, q, &err);
+	if (e == APP_EINPUT) {
+		resp_error(r, err.status, err.name, err.message, err.details);
+		return -1;
+	}
+	if (e != APP_OK) {
+		resp_fail(r, e);
+		return -1;
+	}
+	return 0;
+}
 
 void
 users_me(struct req *r)
@@ -15,6 +57,7 @@ users_me(struct req *r)
 	const struct auth_user *u;
 	struct sbuf sb;
 	struct jw w;
+	struct cq q;
 
 	if (auth_require(r, "plugin::users-permissions.user.me") != 0)
 		return;
@@ -23,22 +66,35 @@ users_me(struct req *r)
 		resp_error(r, 401, "UnauthorizedError", "Unauthorized", NULL);
 		return;
 	}
+	if (me_query(r, &q) != 0)
+		return;
 	sbuf_init(&sb, r->arena, 64 * 1024);
 	jw_init(&w, &sb);
 	jw_obj_open(&w);
 	jw_kint(&w, "id", u->id);
 	jw_kstr(&w, "documentId", u->document_id);
-	jw_kstr(&w, "username", u->username);
-	jw_kstr(&w, "email", u->email);
-	jw_kstr(&w, "provider", u->provider);
-	jw_kbool(&w, "confirmed", u->confirmed);
-	jw_kbool(&w, "blocked", u->blocked);
-	jw_kstr(&w, "createdAt", u->created_at);
-	jw_kstr(&w, "updatedAt", u->updated_at);
-	jw_kstr(&w, "firstName", u->first_name);
-	jw_kstr(&w, "lastName", u->last_name);
-	jw_kstr(&w, "organizationId", u->org);
-	jw_kstr(&w, "role", u->org_role);
+	if (asked(&q, "username"))
+		jw_kstr(&w, "username", u->username);
+	if (asked(&q, "email"))
+		jw_kstr(&w, "email", u->email);
+	if (asked(&q, "provider"))
+		jw_kstr(&w, "provider", u->provider);
+	if (asked(&q, "confirmed"))
+		jw_kbool(&w, "confirmed", u->confirmed);
+	if (asked(&q, "blocked"))
+		jw_kbool(&w, "blocked", u->blocked);
+	if (asked(&q, "createdAt"))
+		jw_kstr(&w, "createdAt", u->created_at);
+	if (asked(&q, "updatedAt"))
+		jw_kstr(&w, "updatedAt", u->updated_at);
+	if (asked(&q, "firstName"))
+		jw_kstr(&w, "firstName", u->first_name);
+	if (asked(&q, "lastName"))
+		jw_kstr(&w, "lastName", u->last_name);
+	if (asked(&q, "organizationId"))
+		jw_kstr(&w, "organizationId", u->org);
+	if (asked(&q, "role"))
+		jw_kstr(&w, "role", u->org_role);
 	jw_obj_close(&w);
 	resp_header(r, "Cache-Control", "no-store");
 	resp_json(r, 200, &sb);

@@ -16,6 +16,25 @@ expect_json "users/me without an organization claim has none" '.organizationId =
 expect_json "users/me has no data envelope and no secret column" '(has("data")|not) and (has("password")|not) and (has("workos_user_id")|not)'
 check "users/me is not cached" test "$(header Cache-Control)" = no-store
 
+# users/me reads its whole query as the users-permissions me controller does.
+req GET '/api/users/me?fields[0]=email' -H "Authorization: Bearer $tok"
+expect_json "users/me answers only the asked fields" 'keys_unsorted == ["id","documentId","email"] and .email == "jane.doe@example.com"'
+req GET '/api/users/me?fields=username,lastName' -H "Authorization: Bearer $tok"
+expect_json "users/me fields, comma form" 'keys_unsorted == ["id","documentId","username","lastName"]'
+req GET '/api/users/me?fields[0]=nope' -H "Authorization: Bearer $tok"
+expect_error "users/me with an unknown field is 400" 400 ValidationError "Invalid key nope"
+expect_json "the fields error names its parameter" '.error.details.param == "fields" and .error.details.key == "nope"'
+req GET '/api/users/me?fields[0]=password' -H "Authorization: Bearer $tok"
+expect_error "users/me never offers a password field" 400 ValidationError "Invalid key password"
+req GET '/api/users/me?filters[x]=1' -H "Authorization: Bearer $tok"
+expect_error "users/me with an unknown filter key is 400" 400 ValidationError "Invalid key x"
+req GET '/api/users/me?filters[resetPasswordToken][$startsWith]=a' -H "Authorization: Bearer $tok"
+expect_error "users/me refuses private attributes in filters" 400 ValidationError "Invalid key resetPasswordToken"
+req GET '/api/users/me?sort=nope' -H "Authorization: Bearer $tok"
+expect_error "users/me with an unknown sort key is 400" 400 ValidationError "Invalid key nope"
+req GET '/api/users/me?fields=*&populate=*' -H "Authorization: Bearer $tok"
+expect_json "users/me with fields=* answers every key" 'has("username") and has("provider") and has("role")'
+
 req GET /api/users/me -H "Authorization: Bearer $tok_org"
 expect_json "users/me carries the organization verbatim and its role" '.organizationId == "org_01TESTACME" and .role == "admin"'
 
