@@ -14,7 +14,8 @@ enum coll_type {
 	COLL_ID,        /* bigint primary key, "id" */
 	COLL_STRING,    /* short text (string, uid, enumeration) */
 	COLL_TEXT,      /* rich text */
-	COLL_DATETIME   /* timestamptz, ISO-8601 UTC with milliseconds on the wire */
+	COLL_DATETIME,  /* timestamptz, ISO-8601 UTC with milliseconds on the wire */
+	COLL_BOOL       /* boolean; a filter value is true/t/1 or false/f/0 */
 };
 
 struct coll_field {

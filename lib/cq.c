@@ -350,6 +350,7 @@ cast_of(enum coll_type t)
 	switch (t) {
 	case COLL_ID: return "bigint";
 	case COLL_DATETIME: return "timestamptz";
+	case COLL_BOOL: return "boolean";
 	case COLL_STRING:
 	case COLL_TEXT: break;
 	}
@@ -361,7 +362,7 @@ static void
 put_col_text(struct cc *x, const struct coll_field *f)
 {
 	sbuf_puts(&x->sql, f->column);
-	if (f->type == COLL_ID || f->type == COLL_DATETIME)
+	if (f->type == COLL_ID || f->type == COLL_DATETIME || f->type == COLL_BOOL)
 		sbuf_puts(&x->sql, "::text");
 }
 
@@ -541,6 +542,18 @@ value_text(struct cc *x, const struct coll_field *f, json_object *v,
 	return 0;
 }
 
+/* Strapi's boolean cast (not forced): true/t/1 or false/f/0, nothing else. */
+static int
+param_bool(struct cc *x, const struct coll_field *f, const char *s, size_t n)
+{
+	if ((n == 4 && memcmp(s, "true", 4) == 0) || (n == 1 && (s[0] == 't' || s[0] == '1')))
+		return param_add(x, "true");
+	if ((n == 5 && memcmp(s, "false", 5) == 0) || (n == 1 && (s[0] == 'f' || s[0] == '0')))
+		return param_add(x, "false");
+	return bad_value(x, f, "\"%s\" is not a boolean (true, t, 1, false, f or 0)",
+	    show(x, s, n));
+}
+
 /*
  * A value compared with the column's own type, as a parameter: an id must
  * be an integer; a datetime is the instant Strapi's date parsing makes of
@@ -557,6 +570,8 @@ param_typed(struct cc *x, const struct coll_field *f, const char *s, size_t n)
 		return param_add(x, NULL);
 	if (f->type == COLL_ID && !is_integer(s, n))
 		return bad_value(x, f, "\"%s\" is not an integer", show(x, s, n));
+	if (f->type == COLL_BOOL)
+		return param_bool(x, f, s, n);
 	if (f->type != COLL_DATETIME)
 		return param_text(x, s, n);
 	if (dt_parse(s, n, &ms) != APP_OK)

@@ -32,6 +32,16 @@ req GET '/api/users/me?filters[resetPasswordToken][$startsWith]=a' -H "Authoriza
 expect_error "users/me refuses private attributes in filters" 400 ValidationError "Invalid key resetPasswordToken"
 req GET '/api/users/me?sort=nope' -H "Authorization: Bearer $tok"
 expect_error "users/me with an unknown sort key is 400" 400 ValidationError "Invalid key nope"
+req GET '/api/users/me?filters[email][$eq]=jane.doe@example.com&filters[confirmed]=true&fields[0]=email' -H "Authorization: Bearer $tok"
+expect_json "users/me applies matching filters" 'keys_unsorted == ["id","documentId","email"]'
+req GET '/api/users/me?filters[email][$eq]=someone@example.com' -H "Authorization: Bearer $tok"
+expect_error "users/me ANDs the filters with the user: no match is 404" 404 NotFoundError
+req GET '/api/users/me?filters[blocked][$eq]=t' -H "Authorization: Bearer $tok"
+expect_error "a boolean filter is cast as Strapi does (t)" 404 NotFoundError
+req GET '/api/users/me?filters[confirmed]=maybe' -H "Authorization: Bearer $tok"
+expect_error "a boolean filter value that is not one is 400" 400 ValidationError
+req GET '/api/users/me?filters[createdAt][$gt]=2000&filters[organizationId][$null]=true&filters[username][$containsi]=JANE' -H "Authorization: Bearer $tok"
+expect_status "users/me filters on dates, nulls and text" 200
 req GET '/api/users/me?fields=*&populate=*' -H "Authorization: Bearer $tok"
 expect_json "users/me with fields=* answers every key" 'has("username") and has("provider") and has("role")'
 

@@ -67,6 +67,7 @@ allowed_word(const char *w, size_t n)
 		"timestamptz", "ASC", "DESC",
 		"id", "document_id", "title", "content", "slug", "organization_id",
 		"status", "created_at", "updated_at", "published_at",
+		"confirmed", "blocked", "boolean",
 	};
 	size_t i;
 
@@ -431,6 +432,20 @@ test_lists(void)
 	    "[2024-01-01T00:00:00.000Z][2024-12-31T23:59:59.999Z]");
 	where_is(ART, "filters[title][$between][]=a&filters[title][$between][]=m",
 	    "(title BETWEEN $1::text AND $2::text)", "[a][m]");
+}
+
+/* Booleans (the users of /api/users/me): Strapi's unforced cast. */
+static void
+test_bool(void)
+{
+	where_is(&coll_users, "filters[confirmed]=t", "(confirmed = $1::boolean)", "[true]");
+	where_is(&coll_users, "filters[blocked][$ne]=0", "(blocked <> $1::boolean)", "[false]");
+	where_is(&coll_users, "filters[blocked][$in][0]=true&filters[blocked][$in][1]=f",
+	    "(blocked IN ($1::boolean, $2::boolean))", "[true][false]");
+	where_is(&coll_users, "filters[blocked][$null]", "(blocked IS NOT NULL)", "");
+	bad_value(&coll_users, "filters[confirmed]=yes",
+	    "Invalid value for confirmed: \"yes\" is not a boolean (true, t, 1, false, f or 0)",
+	    "confirmed", "confirmed");
 }
 
 static void
@@ -1209,6 +1224,7 @@ main(void)
 	test_like();
 	test_lists();
 	test_null_ops();
+	test_bool();
 	test_logical();
 	test_deep();
 	test_bad_keys();
