@@ -100,6 +100,11 @@ noexp=$(printf '{"id":%s,"iat":%s}' "$uid" "$now" | b64u)
 bad "a token without exp" "$hdr.$noexp.$(sign "$hdr.$noexp" "$JWT_SECRET")"
 strid=$(printf '{"id":"%s","exp":%s}' "$uid" $((now + 3600)) | b64u)
 bad "an id that is a string" "$hdr.$strid.$(sign "$hdr.$strid" "$JWT_SECRET")"
+nbf_pl=$(printf '{"id":%s,"iat":%s,"nbf":%s,"exp":%s}' "$uid" "$now" $((now + 3600)) $((now + 7200)) | b64u)
+bad "a token used an hour before its nbf" "$hdr.$nbf_pl.$(sign "$hdr.$nbf_pl" "$JWT_SECRET")"
+nbf_ok=$(printf '{"id":%s,"iat":%s,"nbf":%s,"exp":%s}' "$uid" "$now" $((now - 5)) $((now + 3600)) | b64u)
+req GET /api/users/me -H "Authorization: Bearer $hdr.$nbf_ok.$(sign "$hdr.$nbf_ok" "$JWT_SECRET")"
+expect_status "a token past its nbf is accepted" 200
 bad "a huge token" "$(head -c 6000 /dev/zero | tr '\0' 'a')"
 
 # The user is reloaded on every request.
