@@ -1090,9 +1090,12 @@ update(struct req *r, const struct coll *c)
 	sv = body_get(&b, "slug");
 	tv = body_get(&b, "title");
 	st = body_get(&b, "status");
-	/* As on create: no slug with a new title, or a blank one, is made anew. */
-	blank = sv != NULL && (sv->v == NULL || sv->v[0] == '\0');
-	regen = blank || (sv == NULL && tv != NULL && tv->v != NULL);
+	/*
+	 * A slug is a published URL: Strapi keeps a UID once made, so an
+	 * update that does not name slug leaves it, whatever the title.  Only
+	 * a slug given blank (null or "") is made anew, as on create.
+	 */
+	regen = sv != NULL && (sv->v == NULL || sv->v[0] == '\0');
 	title = tv != NULL ? tv->v : NULL;
 	if (regen && title == NULL && current_title(r, c, &title) != 0)
 		return;

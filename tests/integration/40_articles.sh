@@ -47,9 +47,15 @@ expect_error "a numeric id is not a documentId (404)" 404 NotFoundError
 
 req PUT "/api/articles/$doc1" "${auth[@]}" "${json[@]}" --data '{"data":{"title":"Renamed Entry"}}'
 expect_status "update answers 200" 200
-expect_json "update changes the title and regenerates the slug" '.data.title == "Renamed Entry" and .data.slug == "renamed-entry" and .data.content == "First post"'
+expect_json "update changes the title and keeps the slug (a published URL)" '.data.title == "Renamed Entry" and .data.slug == "hello-world" and .data.content == "First post"'
 req PUT "/api/articles/$doc1" "${auth[@]}" "${json[@]}" --data '{"data":{"content":"Only content"}}'
-expect_json "a partial update leaves other fields alone" '.data.title == "Renamed Entry" and .data.slug == "renamed-entry" and .data.content == "Only content"'
+expect_json "a partial update leaves other fields alone" '.data.title == "Renamed Entry" and .data.slug == "hello-world" and .data.content == "Only content"'
+post '{"data":{"title":"Stable","slug":"my-stable-url"}}'
+doc_stable=$(jq -r .data.documentId <<<"$BODY")
+req PUT "/api/articles/$doc_stable" "${auth[@]}" "${json[@]}" --data '{"data":{"title":"Renamed"}}'
+expect_json "an update that does not name slug never changes it" '.data.title == "Renamed" and .data.slug == "my-stable-url"'
+req PUT "/api/articles/$doc_stable" "${auth[@]}" "${json[@]}" --data '{"data":{"title":"Renamed Again","content":"x"}}'
+check "... not even in the database" test "$(psql_q "SELECT slug FROM articles WHERE document_id = '$doc_stable'")" = my-stable-url
 req PUT "/api/articles/$doc1" "${auth[@]}" "${json[@]}" --data '{"data":{"slug":"custom-one"}}'
 expect_json "a given slug is kept on update" '.data.slug == "custom-one"'
 req PUT "/api/articles/$doc1" "${auth[@]}" "${json[@]}" --data '{"data":{"slug":""}}'
