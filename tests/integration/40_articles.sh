@@ -393,6 +393,28 @@ expect_error "findOne applies a datetime filter too" 404 NotFoundError
 req GET "/api/articles/$doc_alpha?filters[createdAt][\$gte]=$alpha_ms"
 expect_status "... and keeps the entry when it matches" 200
 
+# --- Choosing a free slug is one bounded statement whatever the number of
+# entries sharing the base; counted in rows Postgres reads (auto_explain),
+# never in time.
+psql_q "INSERT INTO articles (document_id, title, slug)
+    SELECT 'd' || lpad(g::text, 23, '0'), 'Dos', 'dos-' || g FROM generate_series(1, 40000) g"
+psql_q "INSERT INTO articles (document_id, title, slug) VALUES ('dosbase00000000000000000', 'Dos', 'dos')"
+psql_q "ANALYZE articles"
+printf '{"data":{"title":"Dos"}}' >"$T_RUN/dos.json"
+CGI_STDIN=$T_RUN/dos.json cgi DATABASE_URL="$(explain_url)" REQUEST_METHOD=POST REQUEST_URI=/api/articles \
+    CONTENT_TYPE=application/json CONTENT_LENGTH=$(wc -c <"$T_RUN/dos.json") HTTP_AUTHORIZATION="Bearer $tok"
+check "a create among 40,000 dos-N slugs answers 201" grep -q '^Status: 201' "$T_RUN/cgi.out"
+check "... with the next slug, as Strapi numbers them (dos-40001)" grep -q '"slug":"dos-40001"' "$T_RUN/cgi.out"
+n_read=$(rows_read articles "$T_RUN/cgi.err")
+check "choosing it read at most 300 rows of articles (read at most $n_read)" test "${n_read:-99999}" -le 300
+check "... and scanned no table of articles sequentially" test "$(seq_scans articles "$T_RUN/cgi.err")" = 0
+check "the plans were seen at all" test "$(plans "$T_RUN/cgi.err" | wc -l)" -ge 2
+psql_q "DELETE FROM articles WHERE slug = 'dos-20000'"
+post '{"data":{"title":"Dos"}}'
+expect_json "a gap in the numbering is found and used" '.data.slug | test("^dos-[0-9]+$")'
+check "... and the slug was free" test "$(psql_q "SELECT count(*) FROM articles WHERE slug = '$(jq -r .data.slug <<<"$BODY")'")" = 1
+psql_q "DELETE FROM articles WHERE title = 'Dos'"
+
 # A page of large entries is streamed, never refused for its size.
 psql_q "DELETE FROM articles"
 head -c 900000 /dev/zero | tr '\0' 'x' >"$T_RUN/fill"

@@ -220,6 +220,30 @@ check "a datetime filter does not reveal another organization's draft" test "$(t
 as "$T_mA" GET '/api/blog-posts?filters[createdAt][$lt]=not-a-date'
 expect_error "not-a-date is 400 (posts)" 400 ValidationError
 
+# Slugs: kept by updates that do not name them; chosen in one bounded
+# statement within the organization (rows read, not time).
+as "$T_mA" POST /api/blog-posts '{"data":{"title":"Stable","slug":"my-stable-url"}}'
+S_post=$(jq -r .data.documentId <<<"$BODY")
+as "$T_mA" PUT "/api/blog-posts/$S_post" '{"data":{"title":"Renamed Stable"}}'
+expect_json "an update that does not name slug never changes it (posts)" '.data.title == "Renamed Stable" and .data.slug == "my-stable-url"'
+as "$T_mA" PUT "/api/blog-posts/$S_post" '{"data":{"slug":""}}'
+expect_json "a blank slug is made anew from the title (posts)" '.data.slug == "renamed-stable"'
+psql_q "INSERT INTO blog_posts (document_id, title, slug, organization_id)
+    SELECT 'd' || lpad(g::text, 23, '0'), 'Dos', 'dos-' || g, 'org_01A' FROM generate_series(1, 40000) g"
+psql_q "INSERT INTO blog_posts (document_id, title, slug, organization_id) VALUES ('dosbase00000000000000000', 'Dos', 'dos', 'org_01A')"
+psql_q "ANALYZE blog_posts"
+printf '{"data":{"title":"Dos"}}' >"$T_RUN/dos.json"
+CGI_STDIN=$T_RUN/dos.json cgi DATABASE_URL="$(explain_url)" REQUEST_METHOD=POST REQUEST_URI=/api/blog-posts \
+    CONTENT_TYPE=application/json CONTENT_LENGTH=$(wc -c <"$T_RUN/dos.json") HTTP_AUTHORIZATION="Bearer $T_mA"
+check "a post among 40,000 dos-N slugs of its organization is created" grep -q '^Status: 201' "$T_RUN/cgi.out"
+check "... as dos-40001" grep -q '"slug":"dos-40001"' "$T_RUN/cgi.out"
+n_read=$(rows_read blog_posts "$T_RUN/cgi.err")
+check "choosing it read at most 300 rows of blog_posts (read at most $n_read)" test "${n_read:-99999}" -le 300
+check "... and scanned blog_posts sequentially nowhere" test "$(seq_scans blog_posts "$T_RUN/cgi.err")" = 0
+as "$T_mB" POST /api/blog-posts '{"data":{"title":"Dos"}}'
+expect_json "another organization's slugs are its own (dos)" '.data.slug == "dos"'
+psql_q "DELETE FROM blog_posts WHERE title = 'Dos'"
+
 # The role table rules writes, at once.
 psql_q "DELETE FROM organization_role_permissions WHERE role_slug = 'member' AND action = 'api::blog-post.blog-post.create'"
 as "$T_mA" POST /api/blog-posts '{"data":{"title":"after revoke"}}'
