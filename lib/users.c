@@ -164,13 +164,39 @@ static struct db_stmt q_by_wid = DB_STMT("users_by_wid",
     "SELECT id, blocked FROM users WHERE workos_user_id = $1 FOR UPDATE");
 static struct db_stmt q_by_email = DB_STMT("users_by_email",
     "SELECT id, blocked, workos_user_id FROM users WHERE email = lower($1) FOR UPDATE");
-/* A changed WorkOS e-mail follows, unless another account already has it. */
-static struct db_stmt q_refresh = DB_STMT("users_refresh",
-    "UPDATE users SET workos_user_id = $2, username = $3, first_name = $4,"
-    " last_name = $5, updated_at = now(),"
-    " email = CASE WHEN EXISTS (SELECT 1 FROM users o WHERE o.email = lower($6)"
-    "   AND o.id <> $1) THEN email ELSE lower($6) END"
+/*
+ * A changed WorkOS e-mail follows, unless another account already has it;
+ * the names follow WorkOS.  The username does not: Strapi keeps it once
+ * made (it is an identifier others may know), so "dev" stays "dev" when
+ * WorkOS later says "DEV".
+ */
+static struct db_stmt q_refresh = DB_STMT("users_refresh_names",
+    "UPDATE users SET workos_user_id = $2, first_name = $3,"
+    " last_name = $4, updated_at = now(),"
+    " email = CASE WHEN EXISTS (SELECT 1 FROM users o WHERE o.email = lower($5)"
+    "   AND o.id <> $1) THEN email ELSE lower($5) END"
     " WHERE id = $1 RETURNING id, document_id, username, email");
+/*
+ * A free username among base, base1, base2, ... (each cut to fit 255
+ * characters) in ONE statement of at most ~80 probes of the unique
+ * index, whatever the number of users sharing the base: the base if
+ * free; else a galloping search (1, 2, 4, ...) for a free suffix and a
+ * binary search back to a taken N-1 next to a free N.
+ */
+#define UNAME(n) "left($1::text, 255 - length((" n ")::text)) || (" n ")"
+static struct db_stmt q_free_username = DB_STMT("users_free_username",
+    "WITH RECURSIVE up (n, free) AS ("
+    " SELECT 1::bigint, NOT EXISTS (SELECT 1 FROM users WHERE username = " UNAME("1") ")"
+    " UNION ALL SELECT u.n * 2, NOT EXISTS (SELECT 1 FROM users WHERE username = "
+    UNAME("u.n * 2") ") FROM up u WHERE NOT u.free AND u.n < 1099511627776),"
+    " bs (lo, hi) AS (SELECT n / 2, n FROM up WHERE free UNION ALL"
+    " SELECT CASE WHEN m.taken THEN m.mid ELSE b.lo END,"
+    " CASE WHEN m.taken THEN b.hi ELSE m.mid END"
+    " FROM bs b CROSS JOIN LATERAL (SELECT (b.lo + b.hi) / 2 AS mid,"
+    " EXISTS (SELECT 1 FROM users WHERE username = " UNAME("(b.lo + b.hi) / 2") ")"
+    " AS taken) m WHERE b.hi - b.lo > 1)"
+    " SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM users WHERE username = $1::text)"
+    " THEN $1::text ELSE (SELECT " UNAME("min(hi)") " FROM bs) END AS username");
 static struct db_stmt q_insert = DB_STMT("users_insert",
     "INSERT INTO users (document_id, username, email, provider, workos_user_id,"
     " first_name, last_name, confirmed, role_id)"
@@ -217,6 +243,22 @@ display_name(struct arena *a, const struct workos_auth *wa)
 	return sb.data;
 }
 
+/* The username base for a new user: free, as Strapi keeps them unique. */
+static enum app_err
+free_username(struct req *r, const char *base, const char **out)
+{
+	const char *p[] = { base };
+	PGresult *res;
+	enum app_err e;
+
+	e = db_exec(&r->app->db, r->arena, &q_free_username, 1, p, &res, NULL);
+	if (e != APP_OK)
+		return e;
+	if (PQntuples(res) != 1 || (*out = db_get(res, 0, "username")) == NULL)
+		return APP_EINTERNAL;
+	return APP_OK;
+}
+
 static void
 fill(struct users_signed_in *out, PGresult *res)
 {
@@ -228,7 +270,7 @@ fill(struct users_signed_in *out, PGresult *res)
 
 /* Find and refresh an existing account: 1 found, 0 none, -1 error/refusal. */
 static int
-match(struct req *r, const struct workos_auth *wa, const char *name,
+match(struct req *r, const struct workos_auth *wa,
     struct users_signed_in *out, enum app_err *e, const char **why)
 {
 	struct db *db = &r->app->db;
@@ -270,10 +312,10 @@ match(struct req *r, const struct workos_auth *wa, const char *name,
 	}
 	id = db_get(res, 0, "id");
 	{
-		const char *p[] = { id, wa->user_id, name, wa->first_name,
+		const char *p[] = { id, wa->user_id, wa->first_name,
 		    wa->last_name, wa->email };
 
-		*e = db_exec(db, r->arena, &q_refresh, 6, p, &res, NULL);
+		*e = db_exec(db, r->arena, &q_refresh, 5, p, &res, NULL);
 	}
 	if (*e != APP_OK)
 		return -1;
@@ -298,31 +340,35 @@ users_sign_in(struct req *r, const struct workos_auth *wa,
 		return APP_ENOMEM;
 	if ((e = db_begin(db)) != APP_OK)
 		return e;
-	found = match(r, wa, name, out, &e, why);
-	if (found == 0) {
-		const char *p[] = { did, name, wa->email, wa->user_id,
-		    wa->first_name, wa->last_name };
+	found = match(r, wa, out, &e, why);
+	/*
+	 * A new user.  When the insert conflicts, either a parallel first
+	 * sign-in of the same person committed the row (match finds it), or
+	 * another person took the username meanwhile: choose again.
+	 */
+	for (int attempt = 0; found == 0 && attempt < 5; attempt++) {
+		const char *uname = NULL;
 
-		if ((e = rnd_document_id(did)) != APP_OK ||
-		    (e = db_exec(db, r->arena, &q_insert, 6, p, &res, NULL)) != APP_OK)
+		if ((e = free_username(r, name, &uname)) != APP_OK)
 			goto fail;
+		{
+			const char *p[] = { did, uname, wa->email, wa->user_id,
+			    wa->first_name, wa->last_name };
+
+			if ((e = rnd_document_id(did)) != APP_OK ||
+			    (e = db_exec(db, r->arena, &q_insert, 6, p, &res, NULL)) != APP_OK)
+				goto fail;
+		}
 		if (PQntuples(res) == 1) {
 			fill(out, res);
-		} else {
-			/*
-			 * A parallel first sign-in of the same person inserted
-			 * the row and committed; it is visible now: use it.
-			 */
-			found = match(r, wa, name, out, &e, why);
-			if (found != 1) {
-				if (found == 0)
-					e = APP_EDB;
-				goto fail;
-			}
-		}
-	} else if (found < 0) {
-		goto fail;
+			found = 1;
+		} else
+			found = match(r, wa, out, &e, why);
 	}
+	if (found == 0)
+		e = APP_EDB;
+	if (found != 1)
+		goto fail;
 
 	if (wa->org_id != NULL) {
 		const char *po[] = { wa->org_id };

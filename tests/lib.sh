@@ -71,11 +71,14 @@ cgi() {
 }
 
 # mkuser EMAIL [ROLE-SQL-EXTRA]: insert a confirmed user, print its id.
+# Its username is the e-mail's local part, or the whole e-mail when that
+# is taken (usernames are unique).
 mkuser() {
     local did
     did=$(printf 'u%s' "$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n' | tr '0-9a-f' 'a-p' | cut -c1-23)")
     psql_q "INSERT INTO users (document_id, username, email, provider, confirmed, role_id)
-            SELECT '$did', split_part('$1', '@', 1), lower('$1'), 'workos', true, id
+            SELECT '$did', CASE WHEN EXISTS (SELECT 1 FROM users WHERE username = split_part('$1', '@', 1))
+                THEN lower('$1') ELSE split_part('$1', '@', 1) END, lower('$1'), 'workos', true, id
             FROM roles WHERE type = 'authenticated' RETURNING id"
 }
 
