@@ -32,12 +32,12 @@ static const struct coll_field post_fields[] = {
 
 const struct coll coll_articles = {
 	"articles", "articles", "api::article.article.",
-	article_fields, ARRAY_LEN(article_fields), false,
+	article_fields, ARRAY_LEN(article_fields), false, NULL,
 };
 
 const struct coll coll_blog_posts = {
 	"blog-posts", "blog_posts", "api::blog-post.blog-post.",
-	post_fields, ARRAY_LEN(post_fields), true,
+	post_fields, ARRAY_LEN(post_fields), true, NULL,
 };
 
 /*
@@ -61,9 +61,11 @@ static const struct coll_field user_fields[] = {
 	{ "role", "role_slug", COLL_STRING, false, false, 0, false, NULL },
 };
 
+static const char *const user_relations[] = { "role", NULL };
+
 const struct coll coll_users = {
 	"users", "users", "plugin::users-permissions.user.",
-	user_fields, ARRAY_LEN(user_fields), false,
+	user_fields, ARRAY_LEN(user_fields), false, user_relations,
 };
 
 const struct coll_field *

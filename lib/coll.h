@@ -36,13 +36,21 @@ struct coll {
 	const struct coll_field *fields; /* id and documentId first, in output order */
 	size_t nfields;
 	bool org_scoped;            /* blog posts: rows belong to an organization */
+	/*
+	 * Relations a query may name in populate (NULL-terminated), or NULL
+	 * for none.  They are accepted, not joined: see coll_users.
+	 */
+	const char *const *relations;
 };
 
 extern const struct coll coll_articles;
 extern const struct coll coll_blog_posts;
 /*
  * The users-permissions user as GET /api/users/me shows it: only its
- * query (fields, filters, sort, populate) is compiled against it.
+ * query (fields, filters, sort, populate) is compiled against it.  Its
+ * relation "role" may be named in populate (Strapi clients commonly send
+ * ?populate=role), which changes nothing: the answer's "role" is the
+ * organization role the suite always shows.
  */
 extern const struct coll coll_users;
 

@@ -1296,6 +1296,18 @@ populate_bad_key(struct cc *x, const char *key)
 	return fail(x, VALIDATION, key_details(x, key, key, "populate"), "Invalid key %s", key);
 }
 
+/* Is key one of the collection's relations (coll.h)? */
+static bool
+is_relation(const struct cc *x, const char *key)
+{
+	const char *const *r = x->c->relations;
+
+	for (; r != NULL && *r != NULL; r++)
+		if (strcmp(*r, key) == 0)
+			return true;
+	return false;
+}
+
 static int
 populate_bad_shape(struct cc *x)
 {
@@ -1304,8 +1316,9 @@ populate_bad_shape(struct cc *x)
 }
 
 /*
- * "a,b.c": the collections have no relation, media, component or dynamic
- * zone, so any named path is an invalid key (its first segment).
+ * "a,b.c": the content collections have no relation, media, component or
+ * dynamic zone, so a named path is an invalid key (its first segment)
+ * unless that segment is one of the collection's relations.
  */
 static int
 populate_text(struct cc *x, json_object *v)
@@ -1334,7 +1347,8 @@ populate_text(struct cc *x, json_object *v)
 			continue;
 		if ((key = arena_strndup(x->a, item, len)) == NULL)
 			return oom(x);
-		return populate_bad_key(x, key);
+		if (!is_relation(x, key))
+			return populate_bad_key(x, key);
 	}
 	return 0;
 }
@@ -1368,7 +1382,8 @@ compile_populate(struct cc *x, json_object *q)
 	}
 	if (json_object_is_type(v, json_type_object)) {
 		json_object_object_foreachC(v, it)
-			return populate_bad_key(x, it.key);
+			if (!is_relation(x, it.key))
+				return populate_bad_key(x, it.key);
 		return 0;
 	}
 	return populate_bad_shape(x);

@@ -42,6 +42,10 @@ req GET '/api/users/me?filters[confirmed]=maybe' -H "Authorization: Bearer $tok"
 expect_error "a boolean filter value that is not one is 400" 400 ValidationError
 req GET '/api/users/me?filters[createdAt][$gt]=2000&filters[organizationId][$null]=true&filters[username][$containsi]=JANE' -H "Authorization: Bearer $tok"
 expect_status "users/me filters on dates, nulls and text" 200
+req GET '/api/users/me?populate=role' -H "Authorization: Bearer $tok"
+expect_status "users/me accepts populate=role, a relation of the Strapi user" 200
+req GET '/api/users/me?populate=author' -H "Authorization: Bearer $tok"
+expect_error "users/me refuses populating what is no relation" 400 ValidationError "Invalid key author"
 req GET '/api/users/me?fields=*&populate=*' -H "Authorization: Bearer $tok"
 expect_json "users/me with fields=* answers every key" 'has("username") and has("provider") and has("role")'
 

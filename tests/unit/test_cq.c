@@ -1092,6 +1092,21 @@ test_fields(void)
 		T_STREQ("compile_entry: names fields", e.details,
 		    "{\"key\":\"nope\",\"path\":\"nope\",\"source\":\"query\",\"param\":\"fields\"}");
 		arena_reset(&A);
+		/* A collection's relations may be populated; nothing else. */
+		s = "populate=role";
+		qs_parse(&A, s, strlen(s), &o);
+		T_INT("populate names a relation of users", cq_compile_entry(&A, &coll_users, o, 4, &q, &e), APP_OK);
+		T_INT("... not of articles", cq_compile_entry(&A, ART, o, 2, &q, &e), APP_EINPUT);
+		arena_reset(&A);
+		s = "populate[role][fields][0]=name";
+		qs_parse(&A, s, strlen(s), &o);
+		T_INT("populate object form names a relation", cq_compile_entry(&A, &coll_users, o, 4, &q, &e), APP_OK);
+		arena_reset(&A);
+		s = "populate=role.permissions,author";
+		qs_parse(&A, s, strlen(s), &o);
+		T_INT("populate of a non-relation is refused", cq_compile_entry(&A, &coll_users, o, 4, &q, &e), APP_EINPUT);
+		T_STREQ("... naming it", e.message, "Invalid key author");
+		arena_reset(&A);
 		T_INT("compile_entry: no query", cq_compile_entry(&A, POST, NULL, 3, &q, &e), APP_OK);
 		T_STREQ("compile_entry: no query, no condition", q.where, "TRUE");
 		T_INT("compile_entry: every field", q.nfields, 10);
