@@ -176,27 +176,9 @@ static struct db_stmt q_refresh = DB_STMT("users_refresh_names",
     " email = CASE WHEN EXISTS (SELECT 1 FROM users o WHERE o.email = lower($5)"
     "   AND o.id <> $1) THEN email ELSE lower($5) END"
     " WHERE id = $1 RETURNING id, document_id, username, email");
-/*
- * A free username among base, base1, base2, ... (each cut to fit 255
- * characters) in ONE statement of at most ~80 probes of the unique
- * index, whatever the number of users sharing the base: the base if
- * free; else a galloping search (1, 2, 4, ...) for a free suffix and a
- * binary search back to a taken N-1 next to a free N.
- */
-#define UNAME(n) "left($1::text, 255 - length((" n ")::text)) || (" n ")"
+/* sql/0005_users_fidelity.sql: one bounded statement, whatever the count. */
 static struct db_stmt q_free_username = DB_STMT("users_free_username",
-    "WITH RECURSIVE up (n, free) AS ("
-    " SELECT 1::bigint, NOT EXISTS (SELECT 1 FROM users WHERE username = " UNAME("1") ")"
-    " UNION ALL SELECT u.n * 2, NOT EXISTS (SELECT 1 FROM users WHERE username = "
-    UNAME("u.n * 2") ") FROM up u WHERE NOT u.free AND u.n < 1099511627776),"
-    " bs (lo, hi) AS (SELECT n / 2, n FROM up WHERE free UNION ALL"
-    " SELECT CASE WHEN m.taken THEN m.mid ELSE b.lo END,"
-    " CASE WHEN m.taken THEN b.hi ELSE m.mid END"
-    " FROM bs b CROSS JOIN LATERAL (SELECT (b.lo + b.hi) / 2 AS mid,"
-    " EXISTS (SELECT 1 FROM users WHERE username = " UNAME("(b.lo + b.hi) / 2") ")"
-    " AS taken) m WHERE b.hi - b.lo > 1)"
-    " SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM users WHERE username = $1::text)"
-    " THEN $1::text ELSE (SELECT " UNAME("min(hi)") " FROM bs) END AS username");
+    "SELECT users_free_username($1) AS username");
 static struct db_stmt q_insert = DB_STMT("users_insert",
     "INSERT INTO users (document_id, username, email, provider, workos_user_id,"
     " first_name, last_name, confirmed, role_id)"
