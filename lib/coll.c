@@ -32,12 +32,40 @@ static const struct coll_field post_fields[] = {
 
 const struct coll coll_articles = {
 	"articles", "articles", "api::article.article.",
-	article_fields, ARRAY_LEN(article_fields), false,
+	article_fields, ARRAY_LEN(article_fields), false, NULL,
 };
 
 const struct coll coll_blog_posts = {
 	"blog-posts", "blog_posts", "api::blog-post.blog-post.",
-	post_fields, ARRAY_LEN(post_fields), true,
+	post_fields, ARRAY_LEN(post_fields), true, NULL,
+};
+
+/*
+ * /api/users/me's keys, in its order.  Strapi's private attributes
+ * (password, resetPasswordToken, confirmationToken) are not here, so
+ * naming them is an invalid key as in Strapi.
+ */
+static const struct coll_field user_fields[] = {
+	{ "id", "id", COLL_ID, false, false, 0, false, NULL },
+	{ "documentId", "document_id", COLL_STRING, false, false, 0, false, NULL },
+	{ "username", "username", COLL_STRING, false, false, 0, false, NULL },
+	{ "email", "email", COLL_STRING, false, false, 0, false, NULL },
+	{ "provider", "provider", COLL_STRING, false, false, 0, false, NULL },
+	{ "confirmed", "confirmed", COLL_BOOL, false, false, 0, false, NULL },
+	{ "blocked", "blocked", COLL_BOOL, false, false, 0, false, NULL },
+	{ "createdAt", "created_at", COLL_DATETIME, false, false, 0, false, NULL },
+	{ "updatedAt", "updated_at", COLL_DATETIME, false, false, 0, false, NULL },
+	{ "firstName", "first_name", COLL_STRING, false, false, 0, false, NULL },
+	{ "lastName", "last_name", COLL_STRING, false, false, 0, false, NULL },
+	{ "organizationId", "organization_id", COLL_STRING, false, false, 0, false, NULL },
+	{ "role", "role_slug", COLL_STRING, false, false, 0, false, NULL },
+};
+
+static const char *const user_relations[] = { "role", NULL };
+
+const struct coll coll_users = {
+	"users", "users", "plugin::users-permissions.user.",
+	user_fields, ARRAY_LEN(user_fields), false, user_relations,
 };
 
 const struct coll_field *

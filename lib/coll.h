@@ -14,7 +14,8 @@ enum coll_type {
 	COLL_ID,        /* bigint primary key, "id" */
 	COLL_STRING,    /* short text (string, uid, enumeration) */
 	COLL_TEXT,      /* rich text */
-	COLL_DATETIME   /* timestamptz, ISO-8601 UTC with milliseconds on the wire */
+	COLL_DATETIME,  /* timestamptz, ISO-8601 UTC with milliseconds on the wire */
+	COLL_BOOL       /* boolean; a filter value is true/t/1 or false/f/0 */
 };
 
 struct coll_field {
@@ -35,10 +36,23 @@ struct coll {
 	const struct coll_field *fields; /* id and documentId first, in output order */
 	size_t nfields;
 	bool org_scoped;            /* blog posts: rows belong to an organization */
+	/*
+	 * Relations a query may name in populate (NULL-terminated), or NULL
+	 * for none.  They are accepted, not joined: see coll_users.
+	 */
+	const char *const *relations;
 };
 
 extern const struct coll coll_articles;
 extern const struct coll coll_blog_posts;
+/*
+ * The users-permissions user as GET /api/users/me shows it: only its
+ * query (fields, filters, sort, populate) is compiled against it.  Its
+ * relation "role" may be named in populate (Strapi clients commonly send
+ * ?populate=role), which changes nothing: the answer's "role" is the
+ * organization role the suite always shows.
+ */
+extern const struct coll coll_users;
 
 /* The field called name (API name), or NULL. */
 const struct coll_field *coll_field(const struct coll *c, const char *name);

@@ -345,45 +345,93 @@ valid_document_id(const char *s)
 	return n == RND_DOCUMENT_ID_LEN;
 }
 
+/*
+ * The parameters of a statement on one entry: $1 the documentId, $2 the
+ * caller's organization when the collection is scoped, then the query's.
+ */
+static const char **
+entry_params(struct req *r, const struct coll *c, const struct cq *q, int *np)
+{
+	int base = c->org_scoped ? 2 : 1;
+	const char **p;
+
+	*np = base + q->nparams;
+	p = arena_calloc(r->arena, (size_t)*np, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	p[0] = r->param;
+	if (c->org_scoped)
+		p[1] = caller_org(r);
+	for (int i = 0; i < q->nparams; i++)
+		p[base + i] = q->params[i];
+	return p;
+}
+
+/*
+ * The whole query of a one-entry route, validated as Strapi's
+ * validateQuery does before anything happens; its parameters follow the
+ * documentId (and the organization).  Answers and returns -1 when bad.
+ */
+static int
+entry_query(struct req *r, const struct coll *c, struct cq *q)
+{
+	struct cq_error err;
+	json_object *qs;
+	enum app_err e;
+
+	if (parse_query(r, &qs) != 0)
+		return -1;
+	e = cq_compile_entry(r->arena, c, qs, c->org_scoped ? 3 : 2, q, &err);
+	if (e != APP_OK) {
+		cq_fail(r, e, &err);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 find_one(struct req *r, const struct coll *c)
 {
 	struct cq q;
-	struct cq_error err;
-	json_object *qs;
 	struct sbuf sql;
 	enum app_err e;
 	PGresult *res;
-	const char *p[2];
+	const char **p;
+	int np;
 
 	if (auth_require(r, action(r, c, "findOne")) != 0)
 		return;
-	if (parse_query(r, &qs) != 0)
+	if (entry_query(r, c, &q) != 0)
 		return;
-	e = cq_compile_fields(r->arena, c, qs, &q, &err);
-	if (e != APP_OK) {
-		cq_fail(r, e, &err);
-		return;
-	}
 	if (!valid_document_id(r->param)) {
 		not_found(r);
 		return;
 	}
-	p[0] = r->param;
-	p[1] = caller_org(r);
-	sbuf_init(&sql, r->arena, 8192);
-	sbuf_puts(&sql, "SELECT ");
-	select_list(&sql, q.fields, q.nfields);
-	sbuf_printf(&sql, " FROM %s WHERE document_id = $1", c->table);
-	/* Another organization's draft is 404: its existence is not told. */
-	if (c->org_scoped)
-		sbuf_puts(&sql, " AND (status = 'published' OR organization_id = $2)");
-	if (sbuf_err(&sql) != APP_OK) {
-		resp_fail(r, sbuf_err(&sql));
+	if ((p = entry_params(r, c, &q, &np)) == NULL) {
+		resp_fail(r, APP_ENOMEM);
 		return;
 	}
-	e = db_exec_sql(&r->app->db, r->arena, sql.data, c->org_scoped ? 2 : 1, p,
-	    &res, NULL);
+	sbuf_init(&sql, r->arena, SQL_MAX);
+	sbuf_puts(&sql, "SELECT ");
+	select_list(&sql, q.fields, q.nfields);
+	/*
+	 * Another organization's draft is 404, whatever the filters, and the
+	 * filters never run on it: the scope is applied first, in a subquery
+	 * the planner cannot flatten (OFFSET 0), so their cost tells nothing.
+	 */
+	if (c->org_scoped)
+		sbuf_printf(&sql, " FROM (SELECT * FROM %s WHERE document_id = $1 AND"
+		    " (status = 'published' OR organization_id = $2) OFFSET 0) AS %s"
+		    " WHERE TRUE", c->table, c->table);
+	else
+		sbuf_printf(&sql, " FROM %s WHERE document_id = $1", c->table);
+	/* Strapi's findOne ANDs the filters with the documentId. */
+	sbuf_printf(&sql, " AND (%s)", q.where);
+	if (sbuf_err(&sql) != APP_OK) {
+		too_complex(r, sbuf_err(&sql));
+		return;
+	}
+	e = db_exec_sql(&r->app->db, r->arena, sql.data, np, p, &res, NULL);
 	if (e != APP_OK) {
 		resp_fail(r, e);
 		return;
@@ -713,58 +761,65 @@ content_slugify(struct arena *a, const char *s)
 }
 
 /*
- * The first free slug among base, base-1, base-2, ... in the collection
- * (the caller's organization for blog posts), ignoring the entry self.
+ * "EXISTS (SELECT 1 FROM <table> WHERE slug = <expr> AND <not self> [AND
+ * <same organization>])": one probe of the slug's unique index.
+ */
+static void
+slug_probe(struct sbuf *sql, const struct coll *c, const char *expr)
+{
+	sbuf_printf(sql, "EXISTS (SELECT 1 FROM %s WHERE slug = %s"
+	    " AND document_id IS DISTINCT FROM $2::text%s)", c->table, expr,
+	    c->org_scoped ? " AND organization_id = $3::text" : "");
+}
+
+/*
+ * A free slug among base, base-1, base-2, ... in the collection (the
+ * caller's organization for blog posts), ignoring the entry self, in ONE
+ * statement of at most ~80 index probes whatever the number of entries
+ * sharing the base: base if free; else a galloping search (1, 2, 4, ...)
+ * for a free base-N, then a binary search down to a taken N-1 next to a
+ * free N.  When base-1..base-K are all taken, as Strapi's own numbering
+ * makes them, that is base-(K+1), exactly Strapi's choice; with gaps it is
+ * some free suffix, never a taken one.
  */
 static enum app_err
 free_slug(struct req *r, const struct coll *c, const char *base,
     const char *org, const char *self, const char **out)
 {
-	struct sbuf sql, pat;
+	struct sbuf sql;
 	PGresult *res;
-	const char *p[4];
+	const char *p[3];
 	enum app_err e;
-	int n;
 
-	sbuf_init(&pat, r->arena, 1024);
-	for (const char *s = base; *s; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			sbuf_putc(&pat, '\\');
-		sbuf_putc(&pat, *s);
-	}
-	sbuf_puts(&pat, "-%");
-	sbuf_init(&sql, r->arena, 1024);
-	sbuf_printf(&sql, "SELECT slug FROM %s WHERE (slug = $1 OR slug LIKE $2)"
-	    " AND document_id IS DISTINCT FROM $3", c->table);
-	if (c->org_scoped)
-		sbuf_puts(&sql, " AND organization_id = $4");
-	if (sbuf_err(&sql) != APP_OK || sbuf_err(&pat) != APP_OK)
+	sbuf_init(&sql, r->arena, 4096);
+	sbuf_puts(&sql, "WITH RECURSIVE up (n, free) AS (SELECT 1::bigint, NOT ");
+	slug_probe(&sql, c, "$1::text || '-1'");
+	sbuf_puts(&sql, " UNION ALL SELECT u.n * 2, NOT ");
+	slug_probe(&sql, c, "$1::text || '-' || (u.n * 2)");
+	/* 2^40 suffixes: far past any table, and the recursion's bound */
+	sbuf_puts(&sql, " FROM up u WHERE NOT u.free AND u.n < 1099511627776),"
+	    " bs (lo, hi) AS (SELECT n / 2, n FROM up WHERE free UNION ALL"
+	    " SELECT CASE WHEN m.taken THEN m.mid ELSE b.lo END,"
+	    " CASE WHEN m.taken THEN b.hi ELSE m.mid END"
+	    " FROM bs b CROSS JOIN LATERAL (SELECT (b.lo + b.hi) / 2 AS mid, ");
+	slug_probe(&sql, c, "$1::text || '-' || ((b.lo + b.hi) / 2)");
+	sbuf_puts(&sql, " AS taken) m WHERE b.hi - b.lo > 1)"
+	    " SELECT CASE WHEN NOT ");
+	slug_probe(&sql, c, "$1::text");
+	sbuf_puts(&sql, " THEN $1::text ELSE $1::text || '-' || (SELECT min(hi) FROM bs)"
+	    " END AS slug");
+	if (sbuf_err(&sql) != APP_OK)
 		return APP_ENOMEM;
 	p[0] = base;
-	p[1] = pat.data;
-	p[2] = self;
-	p[3] = org;
-	e = db_exec_sql(&r->app->db, r->arena, sql.data, c->org_scoped ? 4 : 3, p,
+	p[1] = self;
+	p[2] = org;
+	e = db_exec_sql(&r->app->db, r->arena, sql.data, c->org_scoped ? 3 : 2, p,
 	    &res, NULL);
 	if (e != APP_OK)
 		return e;
-	n = PQntuples(res);
-	for (int k = 0; k <= n; k++) {
-		char cand[300];
-		bool taken = false;
-
-		if (k == 0)
-			snprintf(cand, sizeof(cand), "%s", base);
-		else
-			snprintf(cand, sizeof(cand), "%s-%d", base, k);
-		for (int i = 0; i < n && !taken; i++)
-			taken = strcmp(PQgetvalue(res, i, 0), cand) == 0;
-		if (!taken) {
-			*out = arena_strdup(r->arena, cand);
-			return *out ? APP_OK : APP_ENOMEM;
-		}
-	}
-	return APP_EINTERNAL;
+	if (PQntuples(res) != 1 || (*out = db_get(res, 0, "slug")) == NULL)
+		return APP_EINTERNAL;
+	return APP_OK;
 }
 
 /* A free slug made from title, for the entry self (NULL when new). */
@@ -885,9 +940,8 @@ post_of_caller(struct req *r, const char **status)
  * should draw another; false when the request has been answered.
  */
 static bool
-finish_write(struct req *r, const struct coll *c, enum app_err e,
-    bool generated_slug, PGresult *res, int status,
-    const struct coll_field *const *f)
+finish_write(struct req *r, enum app_err e, bool generated_slug, PGresult *res,
+    int status, const struct cq *q)
 {
 	if (e == APP_ECONFLICT && generated_slug)
 		return true;
@@ -898,7 +952,7 @@ finish_write(struct req *r, const struct coll *c, enum app_err e,
 	else if (PQntuples(res) != 1)
 		not_found(r);
 	else
-		answer_one(r, status, res, f, c->nfields);
+		answer_one(r, status, res, q->fields, q->nfields);
 	return false;
 }
 
@@ -920,12 +974,15 @@ create(struct req *r, const struct coll *c)
 	char did[RND_DOCUMENT_ID_LEN + 1];
 	PGresult *res;
 	enum app_err e;
+	struct cq q;
 	bool generated;
 	int np;
 
 	if (auth_require(r, action(r, c, "create")) != 0)
 		return;
 	if (c->org_scoped && org_write_allowed(r, action(r, c, "create")) != 0)
+		return;
+	if (entry_query(r, c, &q) != 0)
 		return;
 	if (read_body(r, c, true, &b) != 0)
 		return;
@@ -994,7 +1051,7 @@ create(struct req *r, const struct coll *c)
 			return;
 		}
 		e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res, NULL);
-		if (!finish_write(r, c, e, generated, res, 201, f))
+		if (!finish_write(r, e, generated, res, 201, &q))
 			return;
 	}
 	no_free_slug(r);
@@ -1035,7 +1092,8 @@ update(struct req *r, const struct coll *c)
 	const char *title;
 	PGresult *res;
 	enum app_err e;
-	bool regen, blank;
+	struct cq q;
+	bool regen;
 	int np;
 
 	if (auth_require(r, action(r, c, "update")) != 0)
@@ -1045,7 +1103,11 @@ update(struct req *r, const struct coll *c)
 			return;
 		if (post_of_caller(r, &status) != 0)
 			return;
-	} else if (!valid_document_id(r->param)) {
+	}
+	/* Before the body and any write: a bad query changes nothing. */
+	if (entry_query(r, c, &q) != 0)
+		return;
+	if (!c->org_scoped && !valid_document_id(r->param)) {
 		not_found(r);
 		return;
 	}
@@ -1056,9 +1118,12 @@ update(struct req *r, const struct coll *c)
 	sv = body_get(&b, "slug");
 	tv = body_get(&b, "title");
 	st = body_get(&b, "status");
-	/* As on create: no slug with a new title, or a blank one, is made anew. */
-	blank = sv != NULL && (sv->v == NULL || sv->v[0] == '\0');
-	regen = blank || (sv == NULL && tv != NULL && tv->v != NULL);
+	/*
+	 * A slug is a published URL: Strapi keeps a UID once made, so an
+	 * update that does not name slug leaves it, whatever the title.  Only
+	 * a slug given blank (null or "") is made anew, as on create.
+	 */
+	regen = sv != NULL && (sv->v == NULL || sv->v[0] == '\0');
 	title = tv != NULL ? tv->v : NULL;
 	if (regen && title == NULL && current_title(r, c, &title) != 0)
 		return;
@@ -1111,7 +1176,7 @@ update(struct req *r, const struct coll *c)
 			return;
 		}
 		e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res, NULL);
-		if (!finish_write(r, c, e, regen, res, 200, f))
+		if (!finish_write(r, e, regen, res, 200, &q))
 			return;
 	}
 	no_free_slug(r);
@@ -1121,9 +1186,11 @@ static void
 delete(struct req *r, const struct coll *c)
 {
 	struct sbuf sql;
-	const char *p[2], *status;
+	const char **p, *status;
 	PGresult *res;
 	enum app_err e;
+	struct cq q;
+	int np;
 
 	if (auth_require(r, action(r, c, "delete")) != 0)
 		return;
@@ -1132,17 +1199,28 @@ delete(struct req *r, const struct coll *c)
 			return;
 		if (post_of_caller(r, &status) != 0)
 			return;
-	} else if (!valid_document_id(r->param)) {
+	}
+	/* Before anything is deleted: a bad query leaves the entry there. */
+	if (entry_query(r, c, &q) != 0)
+		return;
+	if (!c->org_scoped && !valid_document_id(r->param)) {
 		not_found(r);
 		return;
 	}
-	p[0] = r->param;
-	p[1] = caller_org(r);
-	sbuf_init(&sql, r->arena, 512);
-	sbuf_printf(&sql, "DELETE FROM %s WHERE document_id = $1%s RETURNING id",
-	    c->table, c->org_scoped ? " AND organization_id = $2" : "");
-	e = db_exec_sql(&r->app->db, r->arena, sql.data, c->org_scoped ? 2 : 1, p,
-	    &res, NULL);
+	if ((p = entry_params(r, c, &q, &np)) == NULL) {
+		resp_fail(r, APP_ENOMEM);
+		return;
+	}
+	sbuf_init(&sql, r->arena, SQL_MAX);
+	sbuf_printf(&sql, "DELETE FROM %s WHERE document_id = $1%s", c->table,
+	    c->org_scoped ? " AND organization_id = $2" : "");
+	/* Strapi deletes the versions of the document that match the filters. */
+	sbuf_printf(&sql, " AND (%s) RETURNING id", q.where);
+	if (sbuf_err(&sql) != APP_OK) {
+		too_complex(r, sbuf_err(&sql));
+		return;
+	}
+	e = db_exec_sql(&r->app->db, r->arena, sql.data, np, p, &res, NULL);
 	if (e != APP_OK) {
 		resp_fail(r, e);
 		return;

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "cq.h"
+#include "dt.h"
 #include "jw.h"
 #include "sbuf.h"
 
@@ -342,76 +343,6 @@ is_integer(const char *s, size_t n)
 	return true;
 }
 
-/* Exactly n digits at s, as a number in *v. */
-static bool
-digits(const char *s, size_t n, int *v)
-{
-	size_t i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return true;
-}
-
-static int
-month_days(int y, int m)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return days[m - 1];
-}
-
-/*
- * An ISO-8601 date (YYYY-MM-DD) or datetime (YYYY-MM-DDTHH:MM[:SS[.f]]
- * with an optional Z or +-HH:MM) that Postgres's timestamptz accepts:
- * checking ranges here (February 30th...) turns what would be a database
- * error into a 400.
- */
-static bool
-is_datetime(const char *s, size_t n)
-{
-	int y, mo, d, h, mi, sec, oh, om;
-	size_t i, k;
-
-	if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || !digits(s + 8, 2, &d))
-		return false;
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
-		return false;
-	if (n == 10)
-		return true;
-	if (n < 16 || s[10] != 'T' || !digits(s + 11, 2, &h) || s[13] != ':' ||
-	    !digits(s + 14, 2, &mi) || h > 23 || mi > 59)
-		return false;
-	i = 16;
-	if (i < n && s[i] == ':') {
-		if (n - i < 3 || !digits(s + i + 1, 2, &sec) || sec > 59)
-			return false;
-		i += 3;
-		if (i < n && s[i] == '.') {
-			k = ++i;
-			while (i < n && s[i] >= '0' && s[i] <= '9')
-				i++;
-			if (i == k || i - k > 9)
-				return false;
-		}
-	}
-	if (i == n)
-		return true;
-	if (s[i] == 'Z')
-		return i + 1 == n;
-	if (s[i] == '+' || s[i] == '-')
-		return n - i == 6 && digits(s + i + 1, 2, &oh) && s[i + 3] == ':' &&
-		    digits(s + i + 4, 2, &om) && oh <= 14 && om <= 59;
-	return false;
-}
-
 /* ---- SQL pieces ----------------------------------------------------- */
 
 static const char *
@@ -420,6 +351,7 @@ cast_of(enum coll_type t)
 	switch (t) {
 	case COLL_ID: return "bigint";
 	case COLL_DATETIME: return "timestamptz";
+	case COLL_BOOL: return "boolean";
 	case COLL_STRING:
 	case COLL_TEXT: break;
 	}
@@ -431,7 +363,7 @@ static void
 put_col_text(struct cc *x, const struct coll_field *f)
 {
 	sbuf_puts(&x->sql, f->column);
-	if (f->type == COLL_ID || f->type == COLL_DATETIME)
+	if (f->type == COLL_ID || f->type == COLL_DATETIME || f->type == COLL_BOOL)
 		sbuf_puts(&x->sql, "::text");
 }
 
@@ -623,18 +555,58 @@ value_text(struct cc *x, const struct coll_field *f, json_object *v,
 	return 0;
 }
 
-/* A value compared with the column's own type must parse as that type. */
+/* Strapi's boolean cast (not forced): true/t/1 or false/f/0, nothing else. */
 static int
-check_typed(struct cc *x, const struct coll_field *f, const char *s, size_t n)
+param_bool(struct cc *x, const struct coll_field *f, const char *s, size_t n)
 {
+	if ((n == 4 && memcmp(s, "true", 4) == 0) || (n == 1 && (s[0] == 't' || s[0] == '1')))
+		return param_add(x, "true");
+	if ((n == 5 && memcmp(s, "false", 5) == 0) || (n == 1 && (s[0] == 'f' || s[0] == '0')))
+		return param_add(x, "false");
+	return bad_value(x, f, "\"%s\" is not a boolean (true, t, 1, false, f or 0)",
+	    show(x, s, n));
+}
+
+/*
+ * A value compared with the column's own type, as a parameter: an id must
+ * be an integer; a datetime is the instant Strapi's date parsing makes of
+ * it (a JavaScript Date: ms precision), handed over as canonical ISO text.
+ * Its $number, or -1.
+ */
+static int
+param_typed(struct cc *x, const struct coll_field *f, const char *s, size_t n)
+{
+	char text[DT_TEXT_MAX];
+	long long ms;
+
 	if (s == NULL)
-		return 0;
+		return param_add(x, NULL);
 	if (f->type == COLL_ID && !is_integer(s, n))
 		return bad_value(x, f, "\"%s\" is not an integer", show(x, s, n));
-	if (f->type == COLL_DATETIME && !is_datetime(s, n))
-		return bad_value(x, f, "\"%s\" is not an ISO-8601 date or datetime",
+	if (f->type == COLL_BOOL)
+		return param_bool(x, f, s, n);
+	if (f->type != COLL_DATETIME)
+		return param_text(x, s, n);
+	if (dt_parse(s, n, &ms) != APP_OK)
+		return bad_value(x, f, "\"%s\" is not a timestamp or an ISO date",
 		    show(x, s, n));
-	return 0;
+	dt_format(ms, text);
+	return param_text(x, text, strlen(text));
+}
+
+/*
+ * The column as an operand of a typed comparison.  Strapi keeps datetimes
+ * as JavaScript Dates (milliseconds); the columns hold microseconds, so
+ * they are compared cut to the millisecond, as the API shows them: $gt of
+ * an entry's own createdAt leaves it out, $eq finds it.
+ */
+static void
+put_col_cmp(struct cc *x, const struct coll_field *f)
+{
+	if (f->type == COLL_DATETIME)
+		sbuf_printf(&x->sql, "date_trunc('milliseconds', %s)", f->column);
+	else
+		sbuf_puts(&x->sql, f->column);
 }
 
 /* A typed value as a parameter: "$n::type". */
@@ -645,8 +617,7 @@ put_typed(struct cc *x, const struct coll_field *f, json_object *v)
 	size_t n;
 	int p;
 
-	if (value_text(x, f, v, &s, &n) < 0 || check_typed(x, f, s, n) < 0 ||
-	    (p = param_text(x, s, n)) < 0)
+	if (value_text(x, f, v, &s, &n) < 0 || (p = param_typed(x, f, s, n)) < 0)
 		return -1;
 	sbuf_printf(&x->sql, "$%d::%s", p, cast_of(f->type));
 	return 0;
@@ -668,10 +639,11 @@ op_scalar(struct cc *x, const struct coll_field *f, const struct op *op, json_ob
 	}
 	if (op->kind == K_CMP) {
 		/* $lt null and the like: NULL compares to nothing, as in Strapi. */
-		if (check_typed(x, f, s, n) < 0 || (p = param_text(x, s, n)) < 0)
+		if ((p = param_typed(x, f, s, n)) < 0)
 			return -1;
-		sbuf_printf(&x->sql, "(%s %s $%d::%s)", f->column, op->sql, p,
-		    cast_of(f->type));
+		sbuf_putc(&x->sql, '(');
+		put_col_cmp(x, f);
+		sbuf_printf(&x->sql, " %s $%d::%s)", op->sql, p, cast_of(f->type));
 		return 0;
 	}
 	/* Strapi writes `%${value}%`, so a null searches the text "null". */
@@ -712,7 +684,9 @@ op_list(struct cc *x, const struct coll_field *f, bool negate, json_object *v)
 		sbuf_puts(&x->sql, negate ? "TRUE" : "FALSE");
 		return 0;
 	}
-	sbuf_printf(&x->sql, "(%s %sIN (", f->column, negate ? "NOT " : "");
+	sbuf_putc(&x->sql, '(');
+	put_col_cmp(x, f);
+	sbuf_printf(&x->sql, " %sIN (", negate ? "NOT " : "");
 	for (i = 0; i < len; i++) {
 		size_t mark = arr ? path_push_index(x, i) : x->path.len;
 
@@ -739,7 +713,8 @@ null_flag(struct cc *x, const struct coll_field *f, json_object *v, bool *flag)
 	if (value_text(x, f, v, &s, &n) < 0)
 		return -1;
 	if (s == NULL) {
-		*flag = true; /* a key without "=" */
+		/* A key without "=" is qs's null, which Strapi casts to false. */
+		*flag = false;
 		return 0;
 	}
 	if ((n == 5 && memcmp(s, "false", 5) == 0) || (n == 1 && (s[0] == 'f' || s[0] == '0')))
@@ -793,7 +768,9 @@ op_cond(struct cc *x, const struct coll_field *f, const struct op *op, json_obje
 		if (v == NULL || !json_object_is_type(v, json_type_array) ||
 		    json_object_array_length(v) != 2)
 			return bad_value(x, f, "$between expects exactly 2 values");
-		sbuf_printf(&x->sql, "(%s BETWEEN ", f->column);
+		sbuf_putc(&x->sql, '(');
+		put_col_cmp(x, f);
+		sbuf_puts(&x->sql, " BETWEEN ");
 		for (i = 0; i < 2; i++) {
 			size_t mark = path_push_index(x, i);
 
@@ -1344,6 +1321,18 @@ populate_bad_key(struct cc *x, const char *key)
 	return fail(x, VALIDATION, key_details(x, key, key, "populate"), "Invalid key %s", key);
 }
 
+/* Is key one of the collection's relations (coll.h)? */
+static bool
+is_relation(const struct cc *x, const char *key)
+{
+	const char *const *r = x->c->relations;
+
+	for (; r != NULL && *r != NULL; r++)
+		if (strcmp(*r, key) == 0)
+			return true;
+	return false;
+}
+
 static int
 populate_bad_shape(struct cc *x)
 {
@@ -1352,8 +1341,9 @@ populate_bad_shape(struct cc *x)
 }
 
 /*
- * "a,b.c": the collections have no relation, media, component or dynamic
- * zone, so any named path is an invalid key (its first segment).
+ * "a,b.c": the content collections have no relation, media, component or
+ * dynamic zone, so a named path is an invalid key (its first segment)
+ * unless that segment is one of the collection's relations.
  */
 static int
 populate_text(struct cc *x, json_object *v)
@@ -1382,7 +1372,8 @@ populate_text(struct cc *x, json_object *v)
 			continue;
 		if ((key = arena_strndup(x->a, item, len)) == NULL)
 			return oom(x);
-		return populate_bad_key(x, key);
+		if (!is_relation(x, key))
+			return populate_bad_key(x, key);
 	}
 	return 0;
 }
@@ -1416,7 +1407,8 @@ compile_populate(struct cc *x, json_object *q)
 	}
 	if (json_object_is_type(v, json_type_object)) {
 		json_object_object_foreachC(v, it)
-			return populate_bad_key(x, it.key);
+			if (!is_relation(x, it.key))
+				return populate_bad_key(x, it.key);
 		return 0;
 	}
 	return populate_bad_shape(x);
@@ -1623,6 +1615,41 @@ cq_compile_fields(struct arena *a, const struct coll *c, json_object *q,
 	if (x.rc != APP_OK)
 		return x.rc;
 	res.where = "TRUE";
+	res.order_by = "id ASC";
+	res.start = 0;
+	res.limit = 1;
+	res.page_form = true;
+	res.with_count = false;
+	*out = res;
+	return APP_OK;
+}
+
+enum app_err
+cq_compile_entry(struct arena *a, const struct coll *c, json_object *q,
+    int first_param, struct cq *out, struct cq_error *err)
+{
+	struct cc x;
+	struct cq res;
+	json_object *empty = NULL;
+	enum app_err e;
+
+	if ((e = begin(&x, a, c, first_param, &res, err)) != APP_OK)
+		return e;
+	if (q == NULL || !json_object_is_type(q, json_type_object)) {
+		if ((empty = json_object_new_object()) == NULL)
+			return APP_ENOMEM;
+		q = empty;
+	}
+	/* validateQuery's order: filters, sort, fields, populate. */
+	if (compile_where(&x, q, &res) == 0 && compile_sort(&x, q, &res) == 0 &&
+	    compile_fields(&x, q, &res) == 0)
+		(void)compile_populate(&x, q);
+	if (empty != NULL)
+		json_object_put(empty);
+	if (x.rc != APP_OK)
+		return x.rc;
+	res.params = x.params;
+	res.nparams = x.nparams;
 	res.order_by = "id ASC";
 	res.start = 0;
 	res.limit = 1;

@@ -107,4 +107,18 @@ enum app_err cq_compile(struct arena *a, const struct coll *c, json_object *q,
 enum app_err cq_compile_fields(struct arena *a, const struct coll *c,
     json_object *q, struct cq *out, struct cq_error *err);
 
+/*
+ * For the routes of one entry (findOne, create, update, delete), which
+ * Strapi's controllers open with validateQuery: filters, sort, fields and
+ * populate are checked as cq_compile() checks them, so a bad key is a 400
+ * before anything is read or written.  Fills where and params (filters
+ * and _q, numbered from first_param) and fields as cq_compile() does;
+ * pagination is not read (order_by "id ASC", start 0, limit 1, page_form
+ * true, with_count false).  findOne and delete AND out->where with the
+ * documentId; create and update answer out->fields and ignore the rest,
+ * as Strapi's update ignores filters.  Returns as cq_compile().
+ */
+enum app_err cq_compile_entry(struct arena *a, const struct coll *c,
+    json_object *q, int first_param, struct cq *out, struct cq_error *err);
+
 #endif

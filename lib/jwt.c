@@ -71,6 +71,27 @@ jwt_sign(struct arena *a, const unsigned char *key, size_t keylen,
 	return APP_OK;
 }
 
+/*
+ * RFC 7519 4.1.5: a token carrying "nbf" is refused before that time,
+ * allowing JWT_NBF_SKEW seconds for clocks that disagree.  nbf is a
+ * NumericDate: any JSON number; anything else makes the token invalid.
+ */
+static bool
+not_yet_valid(json_object *pl, time_t now)
+{
+	json_object *v = NULL;
+
+	if (!json_object_object_get_ex(pl, "nbf", &v))
+		return false;
+	if (v == NULL)
+		return true; /* "nbf": null is no NumericDate */
+	if (json_object_is_type(v, json_type_int))
+		return json_object_get_int64(v) > (long long)now + JWT_NBF_SKEW;
+	if (json_object_is_type(v, json_type_double))
+		return !(json_object_get_double(v) <= (double)now + JWT_NBF_SKEW);
+	return true;
+}
+
 #define FAIL(why) do { if (reason) *reason = (why); return APP_EAUTH; } while (0)
 
 enum app_err
@@ -123,6 +144,8 @@ jwt_verify(struct arena *a, const unsigned char *key, size_t keylen,
 		FAIL("token expired");
 	if (jv_get(pl, "iat") != NULL && jv_int(pl, "iat", &c->iat) != 0)
 		FAIL("iat is not an integer");
+	if (not_yet_valid(pl, now))
+		FAIL("token used before its nbf");
 	v = jv_get(pl, "organizationId");
 	if (v != NULL && !json_object_is_type(v, json_type_null)) {
 		org = jv_strn(pl, "organizationId", &orglen);

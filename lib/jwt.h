@@ -22,6 +22,7 @@
 #define JWT_MAX_LEN 4096
 #define JWT_ORG_MAX 128
 #define JWT_SID_LEN 24  /* a sessions.id: [a-z][a-z0-9]{23} */
+#define JWT_NBF_SKEW 30 /* seconds a token's "nbf" may lie ahead of our clock */
 
 struct jwt_claims {
 	long long id;               /* user id, > 0 */
@@ -40,7 +41,8 @@ enum app_err jwt_sign(struct arena *a, const unsigned char *key,
 /*
  * Verify token (len bytes) with key at time now.  APP_OK fills *c;
  * APP_EAUTH for every kind of bad token (malformed, wrong alg, bad
- * signature, expired, claims of the wrong type); reason, when not NULL,
+ * signature, expired, used more than JWT_NBF_SKEW seconds before its
+ * "nbf", claims of the wrong type); reason, when not NULL,
  * gets a static text for the log.
  */
 enum app_err jwt_verify(struct arena *a, const unsigned char *key,

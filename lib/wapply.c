@@ -47,16 +47,16 @@ static struct db_stmt q_user_lock = DB_STMT("wapply_user_lock",
  * verified one only when no other account holds it (that owner keeps it).
  */
 static struct db_stmt q_user_update = DB_STMT("wapply_user_update",
-    "UPDATE users u SET first_name = $2, last_name = $3, username = coalesce($4, u.username),"
-    " email = CASE WHEN $5::boolean AND NOT EXISTS (SELECT 1 FROM users o"
-    "   WHERE o.email = lower($6) AND o.id <> u.id) THEN lower($6) ELSE u.email END,"
-    " confirmed = CASE WHEN lower($6) = u.email THEN $5::boolean"
-    "   WHEN $5::boolean AND NOT EXISTS (SELECT 1 FROM users o"
-    "   WHERE o.email = lower($6) AND o.id <> u.id) THEN true ELSE u.confirmed END,"
-    " workos_updated_at = $7::timestamptz, updated_at = now()"
+    "UPDATE users u SET first_name = $2, last_name = $3,"
+    " email = CASE WHEN $4::boolean AND NOT EXISTS (SELECT 1 FROM users o"
+    "   WHERE o.email = lower($5) AND o.id <> u.id) THEN lower($5) ELSE u.email END,"
+    " confirmed = CASE WHEN lower($5) = u.email THEN $4::boolean"
+    "   WHEN $4::boolean AND NOT EXISTS (SELECT 1 FROM users o"
+    "   WHERE o.email = lower($5) AND o.id <> u.id) THEN true ELSE u.confirmed END,"
+    " workos_updated_at = $6::timestamptz, updated_at = now()"
     " WHERE u.id = $1 AND (u.workos_updated_at IS NULL"
-    "   OR u.workos_updated_at < $7::timestamptz)"
-    " RETURNING u.id, u.email = lower($6) AS email_taken");
+    "   OR u.workos_updated_at < $6::timestamptz)"
+    " RETURNING u.id, u.email = lower($5) AS email_taken");
 static struct db_stmt q_user_delete = DB_STMT("wapply_user_delete",
     "UPDATE users SET workos_user_id = NULL, workos_deleted_at = now(),"
     " workos_updated_at = $2::timestamptz, updated_at = now() WHERE id = $1");
@@ -191,7 +191,7 @@ apply_user(struct db *db, struct arena *a, const struct wev *ev,
 	PGresult *res;
 	enum app_err e;
 	const char *p1[] = { ev->obj_id };
-	const char *uid, *name;
+	const char *uid;
 
 	if ((e = x(db, a, &q_user_lock, 1, p1, &res, st)) != APP_OK)
 		return e;
@@ -213,18 +213,15 @@ apply_user(struct db *db, struct arena *a, const struct wev *ev,
 		*r = WAPPLY_APPLIED;
 		return APP_OK;
 	}
-	/* Without names the account keeps its username (never an unverified e-mail's). */
-	name = NULL;
-	if (ev->first_name != NULL || ev->last_name != NULL) {
-		name = users_display_name(a, ev->first_name, ev->last_name, ev->email);
-		if (name == NULL)
-			return APP_ENOMEM;
-	}
+	/*
+	 * The names follow WorkOS; the username does not: Strapi keeps it
+	 * once made (others may know it), and it is unique here.
+	 */
 	{
-		const char *p[] = { uid, ev->first_name, ev->last_name, name,
+		const char *p[] = { uid, ev->first_name, ev->last_name,
 		    ev->email_verified ? "true" : "false", ev->email, ev->version };
 
-		if ((e = x(db, a, &q_user_update, 7, p, &res, st)) != APP_OK)
+		if ((e = x(db, a, &q_user_update, 6, p, &res, st)) != APP_OK)
 			return e;
 	}
 	if (PQntuples(res) == 0) {
@@ -232,10 +229,8 @@ apply_user(struct db *db, struct arena *a, const struct wev *ev,
 		return APP_OK;
 	}
 	if (ev->email_verified && !db_get_bool(res, 0, "email_taken")) {
-		char e1[64];
-
 		log_msg(LOG_WARN, "kept the e-mail of WorkOS user \"%s\": another account "
-		    "holds the new one", log_escape(e1, sizeof(e1), ev->obj_id));
+		    "holds the new one", ev->obj_id);
 	}
 	*r = WAPPLY_APPLIED;
 	return APP_OK;

@@ -351,7 +351,7 @@ pass(struct wsync *w)
 			enum app_err e;
 			char id[96];
 
-			log_escape(id, sizeof(id), it->id ? it->id : "(no id)");
+			snprintf(id, sizeof(id), "%s", it->id ? it->id : "(no id)");
 			if (it->err != APP_OK) {
 				/* Skipped, or it would stop the sync for good. */
 				log_msg(LOG_WARN, "skipped WorkOS event \"%s\": %s", id, it->why);

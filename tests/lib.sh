@@ -157,11 +157,14 @@ cgi() {
 }
 
 # mkuser EMAIL [ROLE-SQL-EXTRA]: insert a confirmed user, print its id.
+# Its username is the e-mail's local part, or the whole e-mail when that
+# is taken (usernames are unique).
 mkuser() {
     local did
     did=$(printf 'u%s' "$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n' | tr '0-9a-f' 'a-p' | cut -c1-23)")
     psql_q "INSERT INTO users (document_id, username, email, provider, confirmed, role_id)
-            SELECT '$did', split_part('$1', '@', 1), lower('$1'), 'workos', true, id
+            SELECT '$did', CASE WHEN EXISTS (SELECT 1 FROM users WHERE username = split_part('$1', '@', 1))
+                THEN lower('$1') ELSE split_part('$1', '@', 1) END, lower('$1'), 'workos', true, id
             FROM roles WHERE type = 'authenticated' RETURNING id"
 }
 
@@ -245,4 +248,32 @@ b64url_json() {
     s=$(printf '%s' "$s" | tr '_-' '/+')
     while [ $(( ${#s} % 4 )) != 0 ]; do s="$s="; done
     printf '%s' "$s" | base64 -d 2>/dev/null
+}
+
+# explain_url: DATABASE_URL with auto_explain on, its plans (JSON, with the
+# rows each node read) sent to the client as notices, which libpq prints
+# on the program's stderr.  For asserting how much a statement reads
+# rather than how long it takes.
+explain_url() {
+    local o='-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0 -c auto_explain.log_analyze=on -c auto_explain.log_timing=off -c auto_explain.log_format=json -c auto_explain.log_level=notice'
+    printf '%s?options=%s' "$DATABASE_URL" "$(printf '%s' "$o" | jq -sRr @uri)"
+}
+
+# plans FILE: the JSON plans auto_explain printed into FILE, one per line.
+plans() {
+    awk '/^\{/ { doc = ""; on = 1 } on { doc = doc $0 "\n" } /^\}/ && on { printf "%s", doc; on = 0 }' "$1" | jq -c .
+}
+
+# rows_read TABLE FILE: an upper bound of the rows every plan in FILE read
+# from TABLE (per-loop averages are rounded, so each loop counts one more).
+rows_read() {
+    plans "$2" | jq -s --arg t "$1" '[.[] | .. | objects
+        | select(."Relation Name"? == $t and ((."Node Type" // "") | test("Scan")))
+        | ((."Actual Rows" + 1 + (."Rows Removed by Filter" // 0)) * ."Actual Loops")] | add // 0'
+}
+
+# seq_scans TABLE FILE: how many sequential scans of TABLE the plans in FILE made.
+seq_scans() {
+    plans "$2" | jq -s --arg t "$1" '[.[] | .. | objects
+        | select(."Relation Name"? == $t and ."Node Type"? == "Seq Scan")] | length'
 }

@@ -18,6 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cq_compile(&a, &coll_articles, q, 1, &out, &err);
 		cq_compile(&a, &coll_blog_posts, q, 2, &out, &err);
 		cq_compile_fields(&a, &coll_articles, q, &out, &err);
+		cq_compile_entry(&a, &coll_blog_posts, q, 3, &out, &err);
 	}
 	arena_free(&a);
 	return 0;

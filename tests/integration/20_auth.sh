@@ -16,6 +16,39 @@ expect_json "users/me without an organization claim has none" '.organizationId =
 expect_json "users/me has no data envelope and no secret column" '(has("data")|not) and (has("password")|not) and (has("workos_user_id")|not)'
 check "users/me is not cached" test "$(header Cache-Control)" = no-store
 
+# users/me reads its whole query as the users-permissions me controller does.
+req GET '/api/users/me?fields[0]=email' -H "Authorization: Bearer $tok"
+expect_json "users/me answers only the asked fields" 'keys_unsorted == ["id","documentId","email"] and .email == "jane.doe@example.com"'
+req GET '/api/users/me?fields=username,lastName' -H "Authorization: Bearer $tok"
+expect_json "users/me fields, comma form" 'keys_unsorted == ["id","documentId","username","lastName"]'
+req GET '/api/users/me?fields[0]=nope' -H "Authorization: Bearer $tok"
+expect_error "users/me with an unknown field is 400" 400 ValidationError "Invalid key nope"
+expect_json "the fields error names its parameter" '.error.details.param == "fields" and .error.details.key == "nope"'
+req GET '/api/users/me?fields[0]=password' -H "Authorization: Bearer $tok"
+expect_error "users/me never offers a password field" 400 ValidationError "Invalid key password"
+req GET '/api/users/me?filters[x]=1' -H "Authorization: Bearer $tok"
+expect_error "users/me with an unknown filter key is 400" 400 ValidationError "Invalid key x"
+req GET '/api/users/me?filters[resetPasswordToken][$startsWith]=a' -H "Authorization: Bearer $tok"
+expect_error "users/me refuses private attributes in filters" 400 ValidationError "Invalid key resetPasswordToken"
+req GET '/api/users/me?sort=nope' -H "Authorization: Bearer $tok"
+expect_error "users/me with an unknown sort key is 400" 400 ValidationError "Invalid key nope"
+req GET '/api/users/me?filters[email][$eq]=jane.doe@example.com&filters[confirmed]=true&fields[0]=email' -H "Authorization: Bearer $tok"
+expect_json "users/me applies matching filters" 'keys_unsorted == ["id","documentId","email"]'
+req GET '/api/users/me?filters[email][$eq]=someone@example.com' -H "Authorization: Bearer $tok"
+expect_error "users/me ANDs the filters with the user: no match is 404" 404 NotFoundError
+req GET '/api/users/me?filters[blocked][$eq]=t' -H "Authorization: Bearer $tok"
+expect_error "a boolean filter is cast as Strapi does (t)" 404 NotFoundError
+req GET '/api/users/me?filters[confirmed]=maybe' -H "Authorization: Bearer $tok"
+expect_error "a boolean filter value that is not one is 400" 400 ValidationError
+req GET '/api/users/me?filters[createdAt][$gt]=2000&filters[organizationId][$null]=true&filters[username][$containsi]=JANE' -H "Authorization: Bearer $tok"
+expect_status "users/me filters on dates, nulls and text" 200
+req GET '/api/users/me?populate=role' -H "Authorization: Bearer $tok"
+expect_status "users/me accepts populate=role, a relation of the Strapi user" 200
+req GET '/api/users/me?populate=author' -H "Authorization: Bearer $tok"
+expect_error "users/me refuses populating what is no relation" 400 ValidationError "Invalid key author"
+req GET '/api/users/me?fields=*&populate=*' -H "Authorization: Bearer $tok"
+expect_json "users/me with fields=* answers every key" 'has("username") and has("provider") and has("role")'
+
 req GET /api/users/me -H "Authorization: Bearer $tok_org"
 expect_json "users/me carries the organization verbatim and its role" '.organizationId == "org_01TESTACME" and .role == "admin"'
 
@@ -71,6 +104,11 @@ noexp=$(printf '{"id":%s,"iat":%s}' "$uid" "$now" | b64u)
 bad "a token without exp" "$hdr.$noexp.$(sign "$hdr.$noexp" "$JWT_SECRET")"
 strid=$(printf '{"id":"%s","exp":%s}' "$uid" $((now + 3600)) | b64u)
 bad "an id that is a string" "$hdr.$strid.$(sign "$hdr.$strid" "$JWT_SECRET")"
+nbf_pl=$(printf '{"id":%s,"iat":%s,"nbf":%s,"exp":%s}' "$uid" "$now" $((now + 3600)) $((now + 7200)) | b64u)
+bad "a token used an hour before its nbf" "$hdr.$nbf_pl.$(sign "$hdr.$nbf_pl" "$JWT_SECRET")"
+nbf_ok=$(printf '{"id":%s,"iat":%s,"nbf":%s,"exp":%s}' "$uid" "$now" $((now - 5)) $((now + 3600)) | b64u)
+req GET /api/users/me -H "Authorization: Bearer $hdr.$nbf_ok.$(sign "$hdr.$nbf_ok" "$JWT_SECRET")"
+expect_status "a token past its nbf is accepted" 200
 bad "a huge token" "$(head -c 6000 /dev/zero | tr '\0' 'a')"
 
 # The user is reloaded on every request.

@@ -102,13 +102,34 @@ signin "$(jar again)" "login_hint=jane.doe%40example.com"
 expect_status "a returning user signs in" 200
 expect_json "a returning user keeps the same id" ".user.id == $jane_id"
 req GET /api/users/me -H "Authorization: Bearer $(jq -r .jwt <<<"$BODY")"
-expect_json "a returning user's names are refreshed" '.firstName == "Janet" and .lastName == "Doe-Smith" and .username == "Janet Doe-Smith"'
+expect_json "a returning user's names are refreshed, the username is kept" '.firstName == "Janet" and .lastName == "Doe-Smith" and .username == "Jane Doe"'
 
 # Same name, different people.
 fake POST /_fake/users '{"id":"user_01JANE2","email":"jane.doe@other.example","first_name":"Janet","last_name":"Doe-Smith"}' >/dev/null
 signin "$(jar jane2)" "login_hint=jane.doe%40other.example"
 expect_status "a second person with the same name signs in" 200
 expect_json "the second person is another user" ".user.id != $jane_id and .user.username == \"Janet Doe-Smith\""
+fake POST /_fake/users '{"id":"user_01JANE3","email":"jane@third.example","first_name":"Jane","last_name":"Doe"}' >/dev/null
+signin "$(jar jane3)" "login_hint=jane%40third.example"
+expect_json "a third person named like the first gets a numbered username" ".user.id != $jane_id and .user.username == \"Jane Doe1\""
+
+# Usernames are unique, as in Strapi: joe and joe1, never two joe.
+fake POST /_fake/users '{"id":"user_01JOECOM","email":"joe@example.com"}' >/dev/null
+fake POST /_fake/users '{"id":"user_01JOEORG","email":"joe@example.org"}' >/dev/null
+signin "$(jar joecom)" "login_hint=joe%40example.com"
+expect_json "joe@example.com is joe" '.user.username == "joe"'
+signin "$(jar joeorg)" "login_hint=joe%40example.org"
+expect_json "joe@example.org is joe1" '.user.username == "joe1"'
+check "no username is held twice" test -z "$(psql_q "SELECT username FROM users GROUP BY 1 HAVING count(*) > 1")"
+# A username is not rewritten at each sign-in (names follow WorkOS).
+fake POST /_fake/users '{"id":"user_01DEV","email":"dev@example.com"}' >/dev/null
+signin "$(jar dev1)" "login_hint=dev%40example.com"
+expect_json "dev@example.com is dev" '.user.username == "dev"'
+fake POST /_fake/users '{"id":"user_01DEV","email":"dev@example.com","first_name":"DEV"}' >/dev/null
+signin "$(jar dev2)" "login_hint=dev%40example.com"
+expect_json "dev stays dev when WorkOS says DEV" '.user.username == "dev"'
+req GET /api/users/me -H "Authorization: Bearer $(jq -r .jwt <<<"$BODY")"
+expect_json "... while the first name follows WorkOS" '.username == "dev" and .firstName == "DEV"'
 
 # An account made before WorkOS (same e-mail, other case) is linked when verified.
 psql_q "INSERT INTO users (document_id, username, email, provider, confirmed, role_id) SELECT 'mixedcaseuser00000000000', 'mixed', 'mixed.case@example.com', 'local', true, id FROM roles WHERE type = 'authenticated'" >/dev/null
@@ -285,6 +306,27 @@ wait "${par[@]}"
 check "all twenty parallel first sign-ins succeed" test "$(cat "$T_RUN"/par.st.* | sort -u)" = 200
 check "twenty parallel first sign-ins make exactly one user" test "$(psql_q "SELECT count(*) FROM users WHERE email = 'para.llel@example.com'")" = 1
 check "they all got the same user" test "$(cat "$T_RUN"/par.body.* | jq -r .user.id | sort -u | wc -l)" = 1
+
+# --- twelve parallel first sign-ins of different people with one username
+for i in $(seq 1 12); do
+    fake POST /_fake/users "{\"id\":\"user_01SAM$i\",\"email\":\"sam@s$i.example\"}" >/dev/null
+done
+cbs=()
+for i in $(seq 1 12); do
+    start_login "$(jar sam$i)" "login_hint=sam%40s$i.example" && at_workos
+    cbs+=("$CB")
+done
+par=()
+for i in $(seq 1 12); do
+    curl -gsS -o "$T_RUN/sam.body.$i" -w '%{http_code}\n' -b "$(jar sam$i)" "${cbs[$((i - 1))]}" >"$T_RUN/sam.st.$i" &
+    par+=($!)
+done
+wait "${par[@]}"
+check "twelve parallel first sign-ins of people named alike succeed" test "$(cat "$T_RUN"/sam.st.* | sort -u)" = 200
+check "they got twelve users" test "$(psql_q "SELECT count(*) FROM users WHERE email LIKE 'sam@s%.example'")" = 12
+check "... with twelve usernames (sam, sam1, ...)" test "$(cat "$T_RUN"/sam.body.* | jq -r .user.username | sort -u | grep -c '^sam[0-9]*$')" = 12
+check "no username is held twice, even after parallel sign-ins" test -z "$(psql_q "SELECT username FROM users GROUP BY 1 HAVING count(*) > 1")"
+check "the database refuses a second holder of a username" bash -c "! psql -X -q -v ON_ERROR_STOP=1 '$DATABASE_URL' -c \"UPDATE users SET username = 'sam' WHERE email = 'sam@s1.example' OR email = 'sam@s2.example'\" 2>/dev/null"
 
 # Nothing secret in the logs (which exist and hold the sign-ins).
 logs="$T_RUN/error.log $T_RUN/lighttpd.stderr"

@@ -67,6 +67,7 @@ allowed_word(const char *w, size_t n)
 		"timestamptz", "ASC", "DESC",
 		"id", "document_id", "title", "content", "slug", "organization_id",
 		"status", "created_at", "updated_at", "published_at",
+		"confirmed", "blocked", "boolean",
 	};
 	size_t i;
 
@@ -78,7 +79,8 @@ allowed_word(const char *w, size_t n)
 
 /*
  * The SQL is made only of known words, $n placeholders, casts, operators
- * and the one literal ESCAPE '\': whatever the input, nothing else.
+ * and the constant literals ESCAPE '\' and date_trunc's 'milliseconds':
+ * whatever the input, nothing else.
  */
 static bool
 sql_shape_ok(const char *s)
@@ -86,6 +88,8 @@ sql_shape_ok(const char *s)
 	while (*s) {
 		if (strncmp(s, "ESCAPE '\\'", 10) == 0) {
 			s += 10;
+		} else if (strncmp(s, "date_trunc('milliseconds', ", 27) == 0) {
+			s += 27;
 		} else if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_') {
 			const char *w = s;
 
@@ -293,16 +297,59 @@ test_comparisons(void)
 	where_is(ART, "filters[title][$lt]=m", "(title < $1::text)", "[m]");
 	/* A null bound compares to nothing (Strapi: col < NULL). */
 	where_is(ART, "filters[title][$gt]", "(title > $1::text)", "[NULL]");
+	/*
+	 * Datetimes: the instant Strapi's date-fns makes of the value, cut to
+	 * the millisecond like a JavaScript Date, against the column cut the
+	 * same way.
+	 */
 	where_is(ART, "filters[createdAt][$gte]=2024-03-06",
-	    "(created_at >= $1::timestamptz)", "[2024-03-06]");
+	    "(date_trunc('milliseconds', created_at) >= $1::timestamptz)",
+	    "[2024-03-06T00:00:00.000Z]");
 	where_is(ART, "filters[createdAt][$lt]=2024-03-06T13:42:05.098Z",
-	    "(created_at < $1::timestamptz)", "[2024-03-06T13:42:05.098Z]");
+	    "(date_trunc('milliseconds', created_at) < $1::timestamptz)",
+	    "[2024-03-06T13:42:05.098Z]");
 	where_is(ART, "filters[updatedAt][$lt]=2024-02-29T23:59",
-	    "(updated_at < $1::timestamptz)", "[2024-02-29T23:59]");
+	    "(date_trunc('milliseconds', updated_at) < $1::timestamptz)",
+	    "[2024-02-29T23:59:00.000Z]");
 	where_is(ART, "filters[publishedAt][$gt]=2024-03-06T13:42:05%2B05:30",
-	    "(published_at > $1::timestamptz)", "[2024-03-06T13:42:05+05:30]");
+	    "(date_trunc('milliseconds', published_at) > $1::timestamptz)",
+	    "[2024-03-06T08:12:05.000Z]");
 	where_is(ART, "filters[publishedAt][$gt]=2024-03-06T13:42:05.123456-08:00",
-	    "(published_at > $1::timestamptz)", "[2024-03-06T13:42:05.123456-08:00]");
+	    "(date_trunc('milliseconds', published_at) > $1::timestamptz)",
+	    "[2024-03-06T21:42:05.123Z]");
+	where_is(ART, "filters[createdAt][$gt]=2026-11-29%2023:47:04",
+	    "(date_trunc('milliseconds', created_at) > $1::timestamptz)",
+	    "[2026-11-29T23:47:04.000Z]");
+	where_is(ART, "filters[createdAt][$gt]=2026-11-29T23:47:04",
+	    "(date_trunc('milliseconds', created_at) > $1::timestamptz)",
+	    "[2026-11-29T23:47:04.000Z]");
+	where_is(ART, "filters[createdAt][$lt]=2026-11",
+	    "(date_trunc('milliseconds', created_at) < $1::timestamptz)",
+	    "[2026-11-01T00:00:00.000Z]");
+	where_is(ART, "filters[createdAt][$lt]=2026",
+	    "(date_trunc('milliseconds', created_at) < $1::timestamptz)",
+	    "[2026-01-01T00:00:00.000Z]");
+	where_is(ART, "filters[createdAt][$lt]=20261129T234704",
+	    "(date_trunc('milliseconds', created_at) < $1::timestamptz)",
+	    "[2026-11-29T23:47:04.000Z]");
+	where_is(ART, "filters[createdAt][$lt]=2026-333",
+	    "(date_trunc('milliseconds', created_at) < $1::timestamptz)",
+	    "[2026-11-29T00:00:00.000Z]");
+	where_is(ART, "filters[createdAt][$gt]=1764460024123",
+	    "(date_trunc('milliseconds', created_at) > $1::timestamptz)",
+	    "[2025-11-29T23:47:04.123Z]");
+	where_is(ART, "filters[createdAt][$eq]=2024-01-01T24:00",
+	    "(date_trunc('milliseconds', created_at) = $1::timestamptz)",
+	    "[2024-01-02T00:00:00.000Z]");
+	where_is(ART, "filters[createdAt][$ne]=0000-01-01",
+	    "(date_trunc('milliseconds', created_at) <> $1::timestamptz)",
+	    "[0001-01-01T00:00:00.000Z BC]");
+	where_is(ART, "filters[createdAt][$in][0]=2026-11&filters[createdAt][$in][1]=1764460024123",
+	    "(date_trunc('milliseconds', created_at) IN ($1::timestamptz, $2::timestamptz))",
+	    "[2026-11-01T00:00:00.000Z][2025-11-29T23:47:04.123Z]");
+	where_is(ART, "filters[createdAt][$notIn]=2026",
+	    "(date_trunc('milliseconds', created_at) NOT IN ($1::timestamptz))",
+	    "[2026-01-01T00:00:00.000Z]");
 	where_is(ART, "filters[publishedAt][$eq]", "(published_at IS NULL)", "");
 	where_is(ART, "filters[publishedAt][$ne]", "(published_at IS NOT NULL)", "");
 	/* A scalar operator given several values: OR over them. */
@@ -381,10 +428,24 @@ test_lists(void)
 	    "(id BETWEEN $1::bigint AND $2::bigint)", "[1][10]");
 	where_is(ART,
 	    "filters[createdAt][$between][0]=2024-01-01&filters[createdAt][$between][1]=2024-12-31T23:59:59.999Z",
-	    "(created_at BETWEEN $1::timestamptz AND $2::timestamptz)",
-	    "[2024-01-01][2024-12-31T23:59:59.999Z]");
+	    "(date_trunc('milliseconds', created_at) BETWEEN $1::timestamptz AND $2::timestamptz)",
+	    "[2024-01-01T00:00:00.000Z][2024-12-31T23:59:59.999Z]");
 	where_is(ART, "filters[title][$between][]=a&filters[title][$between][]=m",
 	    "(title BETWEEN $1::text AND $2::text)", "[a][m]");
+}
+
+/* Booleans (the users of /api/users/me): Strapi's unforced cast. */
+static void
+test_bool(void)
+{
+	where_is(&coll_users, "filters[confirmed]=t", "(confirmed = $1::boolean)", "[true]");
+	where_is(&coll_users, "filters[blocked][$ne]=0", "(blocked <> $1::boolean)", "[false]");
+	where_is(&coll_users, "filters[blocked][$in][0]=true&filters[blocked][$in][1]=f",
+	    "(blocked IN ($1::boolean, $2::boolean))", "[true][false]");
+	where_is(&coll_users, "filters[blocked][$null]", "(blocked IS NOT NULL)", "");
+	bad_value(&coll_users, "filters[confirmed]=yes",
+	    "Invalid value for confirmed: \"yes\" is not a boolean (true, t, 1, false, f or 0)",
+	    "confirmed", "confirmed");
 }
 
 static void
@@ -394,7 +455,8 @@ test_null_ops(void)
 		{ "=true", "IS NULL" }, { "=t", "IS NULL" }, { "=1", "IS NULL" },
 		{ "=false", "IS NOT NULL" }, { "=f", "IS NOT NULL" }, { "=0", "IS NOT NULL" },
 		{ "=yes", "IS NULL" }, { "=FALSE", "IS NULL" }, { "=", "IS NOT NULL" },
-		{ "", "IS NULL" },
+		/* no "=": qs's null, which Strapi casts to false */
+		{ "", "IS NOT NULL" },
 	};
 	char qs[128], want[128];
 	size_t i;
@@ -406,7 +468,8 @@ test_null_ops(void)
 	}
 	where_is(ART, "filters[content][$notNull]=true", "(content IS NOT NULL)", "");
 	where_is(ART, "filters[content][$notNull]=0", "(content IS NULL)", "");
-	where_is(ART, "filters[content][$notNull]", "(content IS NOT NULL)", "");
+	where_is(ART, "filters[content][$notNull]", "(content IS NULL)", "");
+	where_is(ART, "filters[content][$notNull]=", "(content IS NULL)", "");
 	where_is(ART, "filters[publishedAt][$notNull]=f", "(published_at IS NULL)", "");
 }
 
@@ -440,8 +503,8 @@ test_logical(void)
 	    "&filters[createdAt][$gt]=2024-01-01",
 	    "((((NOT (title = $1::text)) AND (slug LIKE $2::text ESCAPE '\\')) OR "
 	    "((id IN ($3::bigint, $4::bigint)) OR (NOT (content IS NULL)))) AND "
-	    "(created_at > $5::timestamptz))",
-	    "[a][b%][1][2][2024-01-01]");
+	    "(date_trunc('milliseconds', created_at) > $5::timestamptz))",
+	    "[a][b%][1][2][2024-01-01T00:00:00.000Z]");
 	/* @strapi/client's encoding of a nested $or. */
 	where_is(ART,
 	    "filters%5B%24or%5D%5B0%5D%5Btitle%5D%5B%24containsi%5D=foo"
@@ -586,29 +649,32 @@ test_bad_values(void)
 	bad_value(ART, "filters[id][$between][0]=1&filters[id][$between][1]=z",
 	    "Invalid value for id: \"z\" is not an integer", "id", "id.$between.1");
 	bad_value(ART, "filters[createdAt][$gt]=yesterday",
-	    "Invalid value for createdAt: \"yesterday\" is not an ISO-8601 date or datetime",
+	    "Invalid value for createdAt: \"yesterday\" is not a timestamp or an ISO date",
+	    "createdAt", "createdAt.$gt");
+	bad_value(ART, "filters[createdAt][$gt]=not-a-date",
+	    "Invalid value for createdAt: \"not-a-date\" is not a timestamp or an ISO date",
 	    "createdAt", "createdAt.$gt");
 	bad_value(ART, "filters[createdAt][$gt]=2023-02-29",
-	    "Invalid value for createdAt: \"2023-02-29\" is not an ISO-8601 date or datetime",
+	    "Invalid value for createdAt: \"2023-02-29\" is not a timestamp or an ISO date",
 	    "createdAt", "createdAt.$gt");
 	bad_value(ART, "filters[createdAt]=2024-13-01",
-	    "Invalid value for createdAt: \"2024-13-01\" is not an ISO-8601 date or datetime",
+	    "Invalid value for createdAt: \"2024-13-01\" is not a timestamp or an ISO date",
 	    "createdAt", "createdAt");
-	bad_value(ART, "filters[updatedAt][$lt]=2024-01-01T24:00",
-	    "Invalid value for updatedAt: \"2024-01-01T24:00\" is not an ISO-8601 date or datetime",
+	bad_value(ART, "filters[updatedAt][$lt]=2024-01-01T24:01",
+	    "Invalid value for updatedAt: \"2024-01-01T24:01\" is not a timestamp or an ISO date",
 	    "updatedAt", "updatedAt.$lt");
-	bad_value(ART, "filters[updatedAt][$lt]=2024-01-01%2010:00",
-	    "Invalid value for updatedAt: \"2024-01-01 10:00\" is not an ISO-8601 date or datetime",
+	bad_value(ART, "filters[updatedAt][$lt]=2024-01-01%2010:00%20",
+	    "Invalid value for updatedAt: \"2024-01-01 10:00 \" is not a timestamp or an ISO date",
 	    "updatedAt", "updatedAt.$lt");
-	bad_value(ART, "filters[publishedAt][$lt]=2024-01-01T10:00:00%2B0530",
-	    "Invalid value for publishedAt: \"2024-01-01T10:00:00+0530\" is not an ISO-8601 date or datetime",
+	bad_value(ART, "filters[publishedAt][$lt]=2024-01-01T10:00:00%2B05:60",
+	    "Invalid value for publishedAt: \"2024-01-01T10:00:00+05:60\" is not a timestamp or an ISO date",
 	    "publishedAt", "publishedAt.$lt");
-	bad_value(ART, "filters[publishedAt][$lt]=0000-01-01",
-	    "Invalid value for publishedAt: \"0000-01-01\" is not an ISO-8601 date or datetime",
+	bad_value(ART, "filters[publishedAt][$lt]=-271821-04-20",
+	    "Invalid value for publishedAt: \"-271821-04-20\" is not a timestamp or an ISO date",
 	    "publishedAt", "publishedAt.$lt");
-	bad_value(ART, "filters[publishedAt][$lt]=2024-01-01T10:00:00.",
-	    "Invalid value for publishedAt: \"2024-01-01T10:00:00.\" is not an ISO-8601 date or datetime",
-	    "publishedAt", "publishedAt.$lt");
+	bad_value(ART, "filters[publishedAt][$in][0]=2024&filters[publishedAt][$in][1]=",
+	    "Invalid value for publishedAt: \"\" is not a timestamp or an ISO date",
+	    "publishedAt", "publishedAt.$in.1");
 	/* A long value is quoted shortened. */
 	bad_value(ART,
 	    "filters[id]=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
@@ -1017,6 +1083,60 @@ test_fields(void)
 		T_INT("compile_fields: all", q.nfields, 10);
 		arena_reset(&A);
 	}
+
+	/*
+	 * cq_compile_entry: the query of findOne, create, update and delete,
+	 * validated whole (filters, sort, fields, populate) before anything.
+	 */
+	{
+		json_object *o = NULL;
+		const char *s = "fields=title&filters[title][$eq]=zzz&sort=title:desc"
+		    "&pagination[page]=x";
+
+		qs_parse(&A, s, strlen(s), &o);
+		T_INT("compile_entry", cq_compile_entry(&A, ART, o, 2, &q, &e), APP_OK);
+		T_STREQ("compile_entry: where after the documentId", q.where, "(title = $2::text)");
+		T_STREQ("compile_entry: params", joined(&q), "[zzz]");
+		T_INT("compile_entry: fields", q.nfields, 3);
+		T_INT("compile_entry: no count", q.with_count, 0);
+		arena_reset(&A);
+		s = "filters[nope][$eq]=1";
+		qs_parse(&A, s, strlen(s), &o);
+		T_INT("compile_entry: a bad filter key", cq_compile_entry(&A, POST, o, 3, &q, &e), APP_EINPUT);
+		T_STREQ("compile_entry: its message", e.message, "Invalid key nope");
+		arena_reset(&A);
+		s = "sort=nope";
+		qs_parse(&A, s, strlen(s), &o);
+		T_INT("compile_entry: a bad sort key", cq_compile_entry(&A, ART, o, 2, &q, &e), APP_EINPUT);
+		T_STREQ("compile_entry: its details", e.details,
+		    "{\"key\":\"nope\",\"path\":\"nope\",\"source\":\"query\",\"param\":\"sort\"}");
+		arena_reset(&A);
+		s = "fields[0]=nope";
+		qs_parse(&A, s, strlen(s), &o);
+		T_INT("compile_entry: a bad field", cq_compile_entry(&A, ART, o, 2, &q, &e), APP_EINPUT);
+		T_STREQ("compile_entry: names fields", e.details,
+		    "{\"key\":\"nope\",\"path\":\"nope\",\"source\":\"query\",\"param\":\"fields\"}");
+		arena_reset(&A);
+		/* A collection's relations may be populated; nothing else. */
+		s = "populate=role";
+		qs_parse(&A, s, strlen(s), &o);
+		T_INT("populate names a relation of users", cq_compile_entry(&A, &coll_users, o, 4, &q, &e), APP_OK);
+		T_INT("... not of articles", cq_compile_entry(&A, ART, o, 2, &q, &e), APP_EINPUT);
+		arena_reset(&A);
+		s = "populate[role][fields][0]=name";
+		qs_parse(&A, s, strlen(s), &o);
+		T_INT("populate object form names a relation", cq_compile_entry(&A, &coll_users, o, 4, &q, &e), APP_OK);
+		arena_reset(&A);
+		s = "populate=role.permissions,author";
+		qs_parse(&A, s, strlen(s), &o);
+		T_INT("populate of a non-relation is refused", cq_compile_entry(&A, &coll_users, o, 4, &q, &e), APP_EINPUT);
+		T_STREQ("... naming it", e.message, "Invalid key author");
+		arena_reset(&A);
+		T_INT("compile_entry: no query", cq_compile_entry(&A, POST, NULL, 3, &q, &e), APP_OK);
+		T_STREQ("compile_entry: no query, no condition", q.where, "TRUE");
+		T_INT("compile_entry: every field", q.nfields, 10);
+		arena_reset(&A);
+	}
 }
 
 static void
@@ -1096,7 +1216,7 @@ test_oom(void)
 			ok++;
 			T_STREQ("oom: finally compiles", q.where,
 			    "((((LOWER(title) LIKE LOWER($1::text) ESCAPE '\\') OR (id IN ($2::bigint))) AND "
-			    "(created_at BETWEEN $3::timestamptz AND $4::timestamptz)) AND "
+			    "(date_trunc('milliseconds', created_at) BETWEEN $3::timestamptz AND $4::timestamptz)) AND "
 			    "(id::text ILIKE $5::text ESCAPE '\\' OR document_id ILIKE $5::text ESCAPE '\\' OR "
 			    "title ILIKE $5::text ESCAPE '\\' OR content ILIKE $5::text ESCAPE '\\' OR "
 			    "slug ILIKE $5::text ESCAPE '\\'))");
@@ -1199,6 +1319,7 @@ main(void)
 	test_like();
 	test_lists();
 	test_null_ops();
+	test_bool();
 	test_logical();
 	test_deep();
 	test_bad_keys();

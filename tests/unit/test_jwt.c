@@ -280,6 +280,35 @@ test_shapes(void)
 	    refused(forge_payload("{\"id\":1,\"exp\":1900000000}{}")));
 }
 
+/* RFC 7519 4.1.5: not before "nbf", give or take JWT_NBF_SKEW seconds. */
+static void
+test_nbf(void)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "{\"id\":7,\"nbf\":%lld,\"exp\":1900000000}", NOW + 3600);
+	T_OK("a token an hour before its nbf is refused", refused(forge_payload(p)));
+	snprintf(p, sizeof(p), "{\"id\":7,\"nbf\":%lld,\"exp\":1900000000}",
+	    NOW + JWT_NBF_SKEW + 1);
+	T_OK("just past the skew is refused", refused(forge_payload(p)));
+	snprintf(p, sizeof(p), "{\"id\":7,\"nbf\":%lld,\"exp\":1900000000}",
+	    NOW + JWT_NBF_SKEW);
+	T_OK("within the skew is accepted", accepted(forge_payload(p)));
+	snprintf(p, sizeof(p), "{\"id\":7,\"nbf\":%lld,\"exp\":1900000000}", NOW - 10);
+	T_OK("a past nbf is accepted", accepted(forge_payload(p)));
+	snprintf(p, sizeof(p), "{\"id\":7,\"nbf\":%lld.5,\"exp\":1900000000}", NOW);
+	T_OK("a fractional NumericDate is a number too", accepted(forge_payload(p)));
+	snprintf(p, sizeof(p), "{\"id\":7,\"nbf\":%lld.5,\"exp\":1900000000}", NOW + 3600);
+	T_OK("a fractional nbf ahead is refused", refused(forge_payload(p)));
+	T_OK("an nbf that is a string is refused",
+	    refused(forge_payload("{\"id\":7,\"nbf\":\"0\",\"exp\":1900000000}")));
+	T_OK("an nbf that is null is refused",
+	    refused(forge_payload("{\"id\":7,\"nbf\":null,\"exp\":1900000000}")));
+	T_OK("a session token with a past nbf is accepted",
+	    accepted(forge_payload("{\"id\":7,\"sid\":\"abcdefghijklmnopqrstuvwx\","
+	    "\"nbf\":1600000000,\"exp\":1900000000}")));
+}
+
 static void
 test_signatures(void)
 {
@@ -482,6 +511,7 @@ main(void)
 	test_algorithms();
 	test_shapes();
 	test_signatures();
+	test_nbf();
 	test_claims();
 	test_length();
 	arena_free(&A);
