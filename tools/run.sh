@@ -84,6 +84,8 @@ fi
     echo "DATABASE_URL=$DATABASE_URL"
 } >"$RUN/env"
 
+# The demo app (examples/spa) at /, beside the API.
+export DOC_ROOT=$ROOT/examples/spa
 PORT=$PORT RUN_DIR=$RUN BIN_DIR=$ROOT bash tools/lighttpd-conf.sh >"$RUN/lighttpd.conf" || exit 1
 lighttpd -D -f "$RUN/lighttpd.conf" &
 pids+=($!)
@@ -101,6 +103,7 @@ The suite is running on http://127.0.0.1:$PORT  (Ctrl-C stops it)
 MSG
 if [ -x cgi-bin/login.fcgi ]; then
     echo "  sign in with a browser:  http://127.0.0.1:$PORT/api/auth/workos/login"
+    echo "  the demo app:            http://127.0.0.1:$PORT/  (use 127.0.0.1, not localhost)"
 fi
 echo
 echo "Logs: var/run/error.log"
