@@ -111,14 +111,23 @@ done
 
 # ------------------------------------------------------------ the journey
 journey_pid=
+# browser_left PID: how many live (not zombie) processes are in the process
+# group that Chromium leads (puppeteer starts it as a group leader).
+browser_left() {
+    ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/' | wc -l
+}
 browser_cleanup() {
     local pid
     [ -n "$journey_pid" ] && kill -TERM "$journey_pid" 2>/dev/null
     pid=$(cat "$T_RUN/chromium.pid" 2>/dev/null)
-    # puppeteer starts Chromium as the leader of its own process group.
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    [ -n "$pid" ] || return 0
+    if [ "$(browser_left "$pid")" != 0 ]; then
         kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
     fi
+    for _ in $(seq 1 100); do
+        [ "$(browser_left "$pid")" = 0 ] && break
+        sleep 0.05
+    done
     return 0
 }
 if [ "$have" = "$want" ] && [ -x "$CHROMIUM" ]; then
@@ -139,7 +148,7 @@ if [ "$have" = "$want" ] && [ -x "$CHROMIUM" ]; then
     trap - EXIT INT TERM
     steps=$(grep -c '^\(not \)\?ok - ' "$T_RUN/journey.log")
     if [ "$rc" != 0 ] || [ "$steps" = 0 ]; then
-        t_fail "the journey runs to its end" "status $rc after $steps steps; stderr: $(tail -c 600 "$T_RUN/journey.err" | tr '\n' ' ')"
+        t_fail "the journey runs to its end" "status $rc after $steps steps; stderr: $(grep -v '^[0-9.]*s tab [0-9]*: ' "$T_RUN/journey.err" | tail -c 600 | tr '\n' ' ')"
     fi
     shots=$(find "$T_RUN/screens" -name '[0-9][0-9]-*.png' | wc -l)
     check "a screenshot of every step in \$T_RUN/screens ($shots for $steps steps)" test "$shots" -ge "$steps" -a "$steps" -gt 0
@@ -147,6 +156,6 @@ if [ "$have" = "$want" ] && [ -x "$CHROMIUM" ]; then
     if [ -z "$pid" ]; then
         t_fail "Chromium is stopped" "the journey recorded no browser PID"
     else
-        check "Chromium is stopped" bash -c "! kill -0 $pid 2>/dev/null"
+        check "Chromium is stopped, every process of it" test "$(browser_left "$pid")" = 0
     fi
 fi
