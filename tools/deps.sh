@@ -6,7 +6,8 @@ set -eu
 
 PKGS="gcc make pkg-config libc6-dev libfcgi-dev libcurl4-openssl-dev libjson-c-dev
 libpq-dev libssl-dev postgresql postgresql-client lighttpd curl jq nodejs openssl
-procps util-linux apache2 libapache2-mod-fcgid nginx spawn-fcgi multiwatch"
+procps util-linux apache2 libapache2-mod-fcgid nginx spawn-fcgi multiwatch
+chromium"
 
 missing=""
 for p in $PKGS; do

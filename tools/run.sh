@@ -142,6 +142,8 @@ fi
     echo "FAKE_WORKOS_URL=$FAKE_URL"
 } >"$RUN/env"
 
+# The demo app (examples/spa) at /, beside the API.
+export DOC_ROOT=$ROOT/examples/spa
 # The configuration holds the secrets: umask 077 keeps it to its owner.
 # The programs' own lines (start-up, stop) go to the log, not the terminal.
 PORT=$PORT RUN_DIR=$RUN BIN_DIR=$ROOT bash tools/lighttpd-conf.sh >"$RUN/lighttpd.conf" || exit 1
@@ -167,6 +169,7 @@ The suite is running on $base  (Ctrl-C stops it)
 MSG
 if [ -x cgi-bin/login.fcgi ]; then
     echo "  sign in with a browser:  $base/api/auth/workos/login"
+    echo "  the demo app:            $base/  (use 127.0.0.1, not localhost)"
 fi
 if [ -n "$FAKE_URL" ]; then
     echo "  WorkOS: the fake one at $FAKE_URL (no WORKOS_API_KEY set)"
