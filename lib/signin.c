@@ -327,26 +327,63 @@ answer_api(struct req *r, const struct users_signed_in *u, const char *sid,
  * membership at WorkOS: move the WorkOS session into it, the way switching
  * does, so the token names it.  Anything else leaves wa as it is.
  */
-static void
-pick_only_org(struct req *r, struct signin *s, struct workos_auth *wa,
-    const char *ip, const char *ua)
-{
-	const char *orgs[2], *step = NULL;
-	struct workos_auth sw;
-	size_t n = 0;
+#define SIGNIN_MEMBERSHIPS 100 /* listed at a sign-in: one page */
 
-	if (wa->org_id != NULL || wa->refresh_token == NULL)
+/*
+ * Ask WorkOS which organizations the person is an active member of (*ms,
+ * *nms), so the app can offer them; a sign-in without an organization by
+ * a member of exactly one moves the WorkOS session into it, the way
+ * switching does, so the token names it.  Failures leave wa as it is.
+ */
+static void
+memberships_at_signin(struct req *r, struct signin *s, struct workos_auth *wa,
+    const char *ip, const char *ua, struct workos_membership **ms, size_t *nms)
+{
+	const char *step = NULL;
+	struct workos_auth sw;
+
+	*nms = 0;
+	*ms = NULL;
+	*ms = arena_calloc(r->arena, SIGNIN_MEMBERSHIPS, sizeof(**ms));
+	if (*ms == NULL || workos_active_memberships(s->workos, r->arena, wa->user_id,
+	    *ms, SIGNIN_MEMBERSHIPS, nms) != APP_OK) {
+		*nms = 0;
 		return;
-	if (workos_active_orgs(s->workos, r->arena, wa->user_id, orgs, 2, &n) != APP_OK ||
-	    n != 1)
+	}
+	if (*nms != 1 || wa->org_id != NULL || wa->refresh_token == NULL)
 		return;
-	if (workos_refresh(s->workos, r->arena, wa->refresh_token, orgs[0], ip, ua,
-	    &sw, &step) != APP_OK) {
+	if (workos_refresh(s->workos, r->arena, wa->refresh_token, (*ms)[0].org_id, ip,
+	    ua, &sw, &step) != APP_OK) {
 		log_msg(LOG_INFO, "could not enter the only organization at sign-in (%s)",
 		    step ? step : "WorkOS failed");
 		return;
 	}
 	*wa = sw;
+}
+
+/*
+ * The browser's previous session, when its cookie holds one: a new
+ * sign-in replaces it, so it ends rather than lingering for days.
+ */
+static void
+end_replaced_session(struct req *r)
+{
+	const char *value = req_cookie(r, SIGNIN_SESSION_COOKIE);
+	unsigned char secret[SSTORE_SECRET_BYTES];
+	char id[SSTORE_ID_LEN + 1];
+	struct sstore_row row;
+
+	if (value == NULL || sstore_token_parse(value, strlen(value), id, secret) != 0)
+		return;
+	if (db_begin(&r->app->db) != APP_OK)
+		return;
+	if (sstore_lock(&r->app->db, r->arena, id, &row) == APP_OK &&
+	    sstore_match(&row, secret) != SSTORE_WRONG &&
+	    sstore_revoke(&r->app->db, r->arena, id, "replaced by a new sign-in") == APP_OK)
+		(void)db_commit(&r->app->db);
+	else
+		db_rollback(&r->app->db);
+	OPENSSL_cleanse(secret, sizeof(secret));
 }
 
 static struct db_stmt q_org_unnamed = DB_STMT("signin_org_unnamed",
@@ -384,7 +421,8 @@ signin_callback(struct req *r)
 	const char *ip = strcmp(r->remote, "-") != 0 ? r->remote : NULL;
 	const char *ua = req_param(r, "HTTP_USER_AGENT");
 	char *refresh = NULL;
-	size_t statelen = 0, codelen = 0, errlen = 0;
+	struct workos_membership *ms = NULL;
+	size_t statelen = 0, codelen = 0, errlen = 0, nms = 0;
 	enum app_err e;
 
 	/*
@@ -476,7 +514,7 @@ signin_callback(struct req *r)
 		    "Internal Server Error");
 		return;
 	}
-	pick_only_org(r, s, &wa, ip, ua);
+	memberships_at_signin(r, s, &wa, ip, ua, &ms, &nms);
 
 	e = users_sign_in(r, &wa, &u, &why);
 	if (e == APP_EFORBIDDEN) {
@@ -507,12 +545,19 @@ signin_callback(struct req *r)
 			resp_fail(r, e);
 		return;
 	}
+	/* What WorkOS listed: the memberships the app may switch to. */
+	for (size_t i = 0; i < nms; i++)
+		if (users_record_membership(r, u.id, ms[i].org_id, ms[i].org_name,
+		    ms[i].role) != APP_OK)
+			log_msg(LOG_WARN, "could not record the membership in \"%s\"",
+			    ms[i].org_id);
 	signin_learn_org_name(r, u.org);
 	if (rt[0] == '\0') {
 		answer_api(r, &u, sid, refresh);
 		return;
 	}
 	/* A browser: the refresh token travels only in the HttpOnly cookie. */
+	end_replaced_session(r);
 	signin_session_cookie(r, refresh, cfg->session_max_ttl);
 	resp_header(r, "Location", rt);
 	resp_header(r, "Cache-Control", "no-store");

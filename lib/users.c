@@ -426,6 +426,26 @@ fail:
 	return e;
 }
 
+static struct db_stmt q_org_named = DB_STMT("users_org_named",
+    "INSERT INTO organizations (id, name) VALUES ($1, $2) ON CONFLICT (id)"
+    " DO UPDATE SET name = coalesce(organizations.name, EXCLUDED.name)");
+
+enum app_err
+users_record_membership(struct req *r, long long user_id, const char *org,
+    const char *name, const char *role)
+{
+	char idbuf[32];
+	const char *po[] = { org, name };
+	const char *pm[] = { idbuf, org, role };
+	PGresult *res;
+	enum app_err e;
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", user_id);
+	if ((e = db_exec(&r->app->db, r->arena, &q_org_named, 2, po, &res, NULL)) != APP_OK)
+		return e;
+	return db_exec(&r->app->db, r->arena, &q_member, 3, pm, &res, NULL);
+}
+
 enum app_err
 users_enter_org(struct req *r, long long user_id, const char *org,
     const char *role)

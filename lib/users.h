@@ -59,6 +59,15 @@ enum app_err users_enter_org(struct req *r, long long user_id,
     const char *org, const char *role);
 
 /*
+ * Record an active membership WorkOS listed at sign-in (one statement
+ * each, no transaction): the organization (its name only where none is
+ * known) and the membership with role.  A membership WorkOS or the
+ * directory ended stays ended (see the memberships' status rules).
+ */
+enum app_err users_record_membership(struct req *r, long long user_id,
+    const char *org, const char *name, const char *role);
+
+/*
  * GET /api/users/me/organizations: the caller's active memberships,
  * {"data": [{"organizationId", "name", "role"}]}, by name.
  */

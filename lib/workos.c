@@ -361,8 +361,8 @@ workos_refresh(struct workos *w, struct arena *a, const char *refresh_token,
 }
 
 enum app_err
-workos_active_orgs(struct workos *w, struct arena *a, const char *user_id,
-    const char **orgs, size_t max, size_t *n)
+workos_active_memberships(struct workos *w, struct arena *a, const char *user_id,
+    struct workos_membership *out, size_t max, size_t *n)
 {
 	struct sbuf url;
 	struct hc_resp r;
@@ -375,7 +375,7 @@ workos_active_orgs(struct workos *w, struct arena *a, const char *user_id,
 	sbuf_printf(&url, "%s/user_management/organization_memberships?user_id=",
 	    w->cfg->workos_api_base);
 	sbuf_puts(&url, hc_escape(w->hc, a, user_id) ?: "");
-	sbuf_printf(&url, "&statuses=active&limit=%zu", max + 1 > 100 ? (size_t)100 : max + 1);
+	sbuf_printf(&url, "&statuses=active&limit=%zu", max > 100 ? (size_t)100 : max);
 	if (sbuf_err(&url) != APP_OK)
 		return APP_ENOMEM;
 	e = hc_call(w->hc, a, url.data, w->cfg->workos_api_key, NULL, &r);
@@ -396,16 +396,23 @@ workos_active_orgs(struct workos *w, struct arena *a, const char *user_id,
 	}
 	len = json_object_array_length(data);
 	for (size_t i = 0; i < len && *n < max; i++) {
-		json_object *m = json_object_array_get_idx(data, i);
-		const char *org, *status;
+		json_object *m = json_object_array_get_idx(data, i), *role;
+		const char *org, *status, *slug;
 
 		if (m == NULL || !json_object_is_type(m, json_type_object))
 			continue;
 		org = opt_str(m, "organization_id");
 		status = opt_str(m, "status");
-		if (org == NULL || status == NULL || strcmp(status, "active") != 0)
+		role = jv_get(m, "role");
+		slug = role != NULL && json_object_is_type(role, json_type_object) ?
+		    opt_str(role, "slug") : NULL;
+		if (org == NULL || slug == NULL || status == NULL ||
+		    strcmp(status, "active") != 0)
 			continue;
-		orgs[(*n)++] = org;
+		out[*n].org_id = org;
+		out[*n].org_name = opt_str(m, "organization_name");
+		out[*n].role = slug;
+		(*n)++;
 	}
 	return APP_OK;
 }

@@ -76,13 +76,21 @@ enum app_err workos_refresh(struct workos *w, struct arena *a,
     const char *refresh_token, const char *org, const char *ip,
     const char *user_agent, struct workos_auth *out, const char **step);
 
+/* An active organization membership as WorkOS lists it (spec §5.2). */
+struct workos_membership {
+	const char *org_id;    /* org_... */
+	const char *org_name;  /* NULL when WorkOS sent none */
+	const char *role;      /* the role slug */
+};
+
 /*
- * The organizations where user_id has an active membership (spec §5.2),
- * at most max of them, into orgs (strings on a); *n gets the count.
- * APP_EUPSTREAM / APP_ETIMEOUT when WorkOS cannot say.
+ * The active memberships of user_id, at most max (<= 100, one page) of
+ * them, into out (strings on a); *n gets the count.  Entries without an
+ * organization or a role are skipped.  APP_EUPSTREAM / APP_ETIMEOUT when
+ * WorkOS cannot say.
  */
-enum app_err workos_active_orgs(struct workos *w, struct arena *a,
-    const char *user_id, const char **orgs, size_t max, size_t *n);
+enum app_err workos_active_memberships(struct workos *w, struct arena *a,
+    const char *user_id, struct workos_membership *out, size_t max, size_t *n);
 
 /*
  * The browser URL that ends a WorkOS session (spec §6) and then sends the

@@ -76,11 +76,16 @@ server.max-request-field-size = 16384
 # What lighttpd answers itself (400, 411, 413, 431, 503, 504...) is JSON in
 # Strapi's error envelope, not an HTML page.
 server.errorfile-prefix = $(q "$ERR_DIR/lighttpd-")
+# (One mimetype.assign: the error files first, as the first suffix that
+# matches wins; then the demo app's types when DOC_ROOT serves one.)
 mimetype.assign = ($(first=1; for f in "$ERR_DIR"/lighttpd-*.html; do
     [ $first = 1 ] || printf ', '
     first=0
     printf '%s => "application/json"' "$(q "${f##*/}")"
-done))
+done; [ -z "${DOC_ROOT:-}" ] || printf '%s' ', ".html" => "text/html; charset=utf-8",
+    ".js" => "text/javascript; charset=utf-8", ".css" => "text/css; charset=utf-8",
+    ".svg" => "image/svg+xml", ".png" => "image/png", ".ico" => "image/x-icon",
+    "" => "application/octet-stream"'))
 fastcgi.server = (
 CONF
 # Longest prefix first: the route table of DESIGN.md.
@@ -99,14 +104,5 @@ echo ")"
 if [ -n "${DOC_ROOT:-}" ]; then
     cat <<'CONF'
 index-file.names = ("index.html")
-mimetype.assign = (
-    ".html" => "text/html; charset=utf-8",
-    ".js" => "text/javascript; charset=utf-8",
-    ".css" => "text/css; charset=utf-8",
-    ".svg" => "image/svg+xml",
-    ".png" => "image/png",
-    ".ico" => "image/x-icon",
-    "" => "application/octet-stream"
-)
 CONF
 fi
