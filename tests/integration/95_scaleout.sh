@@ -67,8 +67,9 @@ so_bg() {
 }
 
 # ---------------------------------------------------------------- hosts
+# SCALEOUT_LOOPBACK=1 forces the loopback variant.
 NETNS=0
-if [ "$(id -u)" = 0 ] && ip netns add "$SO_NSP-probe" 2>/dev/null; then
+if [ -z "${SCALEOUT_LOOPBACK:-}" ] && [ "$(id -u)" = 0 ] && ip netns add "$SO_NSP-probe" 2>/dev/null; then
     ip netns del "$SO_NSP-probe"
     NETNS=1
 fi
@@ -103,7 +104,7 @@ if [ $NETNS = 1 ]; then
     echo "# scale-out: each host in its own network namespace on $NET.0/24"
 else
     for n in pg1 pg2 bnc a b lb; do HIP[$n]=127.0.0.1; HPORT[$n]=$(free_port); done
-    echo "# note: ip netns is unavailable here; the scale-out hosts share loopback, one port each"
+    echo "# note: no network namespaces (ip netns unavailable, or SCALEOUT_LOOPBACK set): the scale-out hosts share loopback, one port each"
 fi
 
 # The fake WorkOS listens on this namespace's loopback; the app hosts need it
