@@ -125,7 +125,7 @@ token: $(OUT)/bin/token
 	@sh tools/token.sh
 
 bench: deps all
-	bash tools/bench.sh
+	HOSTS=$(HOSTS) bash tools/bench.sh
 
 clean:
 	rm -rf build bin $(CGIS:%=cgi-bin/%.fcgi)
