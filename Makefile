@@ -148,7 +148,7 @@ psql:
 	@sh tools/psql.sh
 
 bench: deps all
-	bash tools/bench.sh
+	HOSTS=$(HOSTS) bash tools/bench.sh
 
 clean:
 	rm -rf build bin $(CGIS:%=cgi-bin/%.fcgi)

@@ -20,7 +20,9 @@ enum cfg_type {
 	T_BOOL,      /* 0 or 1 (also off/on, false/true, no/yes) */
 	T_URL_OPT,   /* absolute http(s) URL, or empty for "see the code" */
 	T_ORIGINS,   /* space-separated origins, may be empty */
-	T_SAMESITE   /* Lax or None */
+	T_SAMESITE,  /* Lax or None */
+	T_DB_OPT,    /* a libpq connection string or URI, or empty for none */
+	T_POOLER     /* none or transaction */
 };
 
 struct cfg_var {
@@ -38,6 +40,9 @@ struct cfg_var {
 /* The table of DESIGN.md; one row a variable. */
 static const struct cfg_var vars[] = {
 	{ "DATABASE_URL", T_DB, CFG_NEED_DB | CFG_NEED_DBURL, NULL, 0, 0, F(database_url) },
+	/* Scale-out (README, "Scaling out"). */
+	{ "DATABASE_READ_URL", T_DB_OPT, CFG_NEED_DB, "", 0, 0, F(database_read_url) },
+	{ "DATABASE_POOLER", T_POOLER, CFG_NEED_DB, "none", 0, 0, F(database_pooler) },
 	{ "JWT_SECRET", T_SECRET, CFG_NEED_DB, NULL, 32, 4096, F(jwt_secret) },
 	{ "JWT_EXPIRES_IN", T_SECONDS, CFG_NEED_DB, "30d", 60, 365 * DAY, F(jwt_expires_in) },
 	{ "READ_TIMEOUT", T_MILLIS, CFG_NEED_DB, "500ms", 10, 15000, F(read_timeout_ms) },
@@ -268,10 +273,26 @@ set_var(struct cfg *c, const struct cfg_var *var, const char *v,
 		}
 		*(const char **)field = v;
 		return 0;
+	case T_POOLER:
+		if (strcasecmp(v, "none") == 0)
+			*(int *)field = 0;
+		else if (strcasecmp(v, "transaction") == 0)
+			*(int *)field = 1;
+		else {
+			snprintf(err, errsz, "%s: must be none or transaction (got \"%.64s\")",
+			    var->name, v);
+			return -1;
+		}
+		return 0;
+	case T_DB_OPT:
 	case T_DB: {
 		char *pqerr = NULL;
 		PQconninfoOption *opts;
 
+		if (len == 0 && var->type == T_DB_OPT) {
+			*(const char **)field = NULL;
+			return 0;
+		}
 		if (len == 0)
 			goto empty;
 		/* libpq's message could quote a password: not shown. */

@@ -13,7 +13,8 @@
 
 #include "app.h"
 
-#define CFG_NEED_DB     0x1u /* DATABASE_URL, JWT_SECRET, JWT_EXPIRES_IN */
+#define CFG_NEED_DB     0x1u /* DATABASE_URL, JWT_SECRET, JWT_EXPIRES_IN,
+                               DATABASE_READ_URL, DATABASE_POOLER */
 #define CFG_NEED_WORKOS 0x2u /* the WORKOS_* variables, LOGIN_STATE_TTL and the
                                session variables (APP_ORIGINS, ACCESS_TOKEN_TTL,
                                SESSION_*) */
@@ -30,6 +31,8 @@ enum cfg_samesite { CFG_SAMESITE_LAX = 0, CFG_SAMESITE_NONE };
 
 struct cfg {
 	const char *database_url;
+	const char *database_read_url; /* DATABASE_READ_URL, or NULL */
+	int database_pooler;           /* DATABASE_POOLER=transaction */
 	const char *jwt_secret;
 	size_t jwt_secret_len;
 	long long jwt_expires_in;      /* seconds */

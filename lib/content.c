@@ -270,7 +270,9 @@ find(struct req *r, const struct coll *c)
 		too_complex(r, sbuf_err(&sql));
 		return;
 	}
-	e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res, NULL);
+	/* A page decides nothing: a replica may serve it (DATABASE_READ_URL). */
+	e = db_read_sql(&r->app->db_read, &r->app->db, r->arena, sql.data, np,
+	    params, &res, NULL);
 	if (e != APP_OK) {
 		resp_fail(r, e);
 		return;
@@ -431,7 +433,8 @@ find_one(struct req *r, const struct coll *c)
 		too_complex(r, sbuf_err(&sql));
 		return;
 	}
-	e = db_exec_sql(&r->app->db, r->arena, sql.data, np, p, &res, NULL);
+	e = db_read_sql(&r->app->db_read, &r->app->db, r->arena, sql.data, np, p,
+	    &res, NULL);
 	if (e != APP_OK) {
 		resp_fail(r, e);
 		return;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "db.h"
 #include "log.h"
@@ -9,12 +10,23 @@
 static void
 connect_(struct db *db)
 {
-	/* Our defaults first: settings in DATABASE_URL, expanded last, win. */
+	/*
+	 * Our defaults first: settings in DATABASE_URL, expanded last, win.
+	 * PgBouncer refuses the "options" start-up parameter, and a pooled
+	 * server session is not ours to set: behind it the default budget is
+	 * the role's (ALTER ROLE ... SET statement_timeout, README).
+	 */
 	const char *keys[] = { "connect_timeout", "application_name",
 	    "options", "dbname", NULL };
 	const char *vals[] = { "5", db->appname,
 	    "-c statement_timeout=" DB_TIMEOUT_MS_TEXT, db->url, NULL };
 
+	if (db->pooler) {
+		keys[2] = "dbname";
+		vals[2] = db->url;
+		keys[3] = NULL;
+		vals[3] = NULL;
+	}
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	db->conn = PQconnectdbParams(keys, vals, 1);
@@ -27,17 +39,27 @@ connect_(struct db *db)
 		snprintf(msg, sizeof(msg), "%s",
 		    db->conn ? PQerrorMessage(db->conn) : "out of memory");
 		msg[strcspn(msg, "\n")] = '\0';
-		log_msg(LOG_ERR, "could not connect to the database: %s", msg);
+		log_msg(LOG_ERR, "could not connect to the %s: %s",
+		    db->replica ? "read replica" : "database", msg);
 	}
+}
+
+void
+db_open(struct db *db, const char *url, const char *appname, unsigned flags)
+{
+	memset(db, 0, sizeof(*db));
+	db->url = url;
+	db->appname = appname;
+	db->pooler = (flags & DB_POOLER) != 0;
+	db->replica = (flags & DB_REPLICA) != 0;
+	db->want_ms = DB_TIMEOUT_MS;
+	connect_(db);
 }
 
 void
 db_init(struct db *db, const char *url, const char *appname)
 {
-	memset(db, 0, sizeof(*db));
-	db->url = url;
-	db->appname = appname;
-	connect_(db);
+	db_open(db, url, appname, 0);
 }
 
 static void
@@ -103,7 +125,7 @@ classify(struct db *db, PGresult *r, const char *what, char sqlstate[6])
 	/* 57014: statement_timeout cancelled it; the connection stays usable. */
 	if (st != NULL && strcmp(st, "57014") == 0) {
 		log_msg(LOG_WARN, "statement \"%s\" ran out of its time budget (%ld ms)",
-		    what, db->timeout_ms);
+		    what, db->want_ms);
 		return APP_EBUSY;
 	}
 	/* 22xxx data exceptions and 23514 check violations: bad values. */
@@ -175,10 +197,104 @@ run_cached(struct db *db, const char *sql, int n, const char *const *params)
 	return PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
 }
 
+/*
+ * Behind a transaction-pooling PgBouncer a budget cannot be session state:
+ * the statement runs in its own transaction that sets it with SET LOCAL.
+ * BEGIN, SET LOCAL, the statement and COMMIT go out as one pipeline with
+ * one Sync, so the budget costs no round trip.  Returns the statement's
+ * result, or the first error.
+ */
+static PGresult *
+run_budgeted(struct db *db, const char *sql, int n, const char *const *params)
+{
+	PGconn *c = db->conn;
+	PGresult *r, *out = NULL, *err = NULL;
+	char set[64];
+	int q = 0;
+
+	snprintf(set, sizeof(set), "SET LOCAL statement_timeout = %ld", db->want_ms);
+	if (PQenterPipelineMode(c) != 1)
+		return NULL;
+	if (PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
+	    PQsendQueryParams(c, set, 0, NULL, NULL, NULL, NULL, 0) != 1 ||
+	    PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0) != 1 ||
+	    PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
+	    PQpipelineSync(c) != 1) {
+		/* Nothing usable was sent: start this connection afresh. */
+		PQfinish(db->conn);
+		db->conn = NULL;
+		return NULL;
+	}
+	/* Each query's results end with NULL; the Sync's result ends it all. */
+	for (;;) {
+		ExecStatusType st;
+
+		r = PQgetResult(c);
+		if (r == NULL) {
+			if (PQstatus(c) == CONNECTION_BAD || ++q > 4)
+				break;
+			continue;
+		}
+		st = PQresultStatus(r);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (q == 2 && out == NULL && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
+			out = r;
+		} else if (err == NULL && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
+		    st != PGRES_PIPELINE_ABORTED) {
+			err = r;
+		} else {
+			PQclear(r);
+		}
+	}
+	PQexitPipelineMode(c);
+	/* A failed statement leaves its transaction aborted: end it. */
+	if (PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) != PQTRANS_IDLE)
+		PQclear(PQexec(c, "ROLLBACK"));
+	if (err != NULL) {
+		PQclear(out);
+		return err;
+	}
+	return out;
+}
+
+/* Direct connection: make the session's statement_timeout the one asked. */
+static PGresult *
+apply_budget(struct db *db)
+{
+	PGresult *r;
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %ld", db->want_ms);
+	r = PQexec(db->conn, sql);
+	if (r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK) {
+		PQclear(r);
+		db->timeout_ms = db->want_ms;
+		return NULL;
+	}
+	return r != NULL ? r : PQmakeEmptyPGresult(db->conn, PGRES_FATAL_ERROR);
+}
+
 static PGresult *
 run(struct db *db, struct db_stmt *stmt, const char *sql, int n,
     const char *const *params)
 {
+	if (db->pooler) {
+		/* No named statements: PgBouncer 1.18 cannot route them. */
+		if (stmt != NULL)
+			sql = stmt->sql;
+		if (db->want_ms != DB_TIMEOUT_MS && !db->in_tx)
+			return run_budgeted(db, sql, n, params);
+		return PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
+	}
+	if (db->want_ms != db->timeout_ms) {
+		PGresult *e = apply_budget(db);
+
+		if (e != NULL)
+			return e;
+	}
 	if (stmt == NULL)
 		return run_cached(db, sql, n, params);
 	if (stmt->gen != db->gen) {
@@ -269,7 +385,7 @@ simple(struct db *db, const char *sql)
 		return APP_EDB;
 	r = PQexec(db->conn, sql);
 	if (PQstatus(db->conn) == CONNECTION_BAD && !db->in_tx && !db->tried_reset &&
-	    strcmp(sql, "BEGIN") == 0) {
+	    strncmp(sql, "BEGIN", 5) == 0) {
 		/*
 		 * The connection died between requests and a transaction is the
 		 * request's first use of it: BEGIN changes nothing, so reconnect
@@ -292,29 +408,21 @@ simple(struct db *db, const char *sql)
 enum app_err
 db_statement_timeout(struct db *db, long ms)
 {
-	PGresult *r;
-	char sql[64];
-
-	if (ms == db->timeout_ms || !ensure(db))
-		return APP_OK;
-	snprintf(sql, sizeof(sql), "SET statement_timeout = %ld", ms);
-	r = PQexec(db->conn, sql);
-	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK) {
-		enum app_err e = classify(db, r, "SET statement_timeout", NULL);
-
-		PQclear(r);
-		return e;
-	}
-	PQclear(r);
-	db->timeout_ms = ms;
+	db->want_ms = ms;
 	return APP_OK;
 }
 
 enum app_err
 db_begin(struct db *db)
 {
-	enum app_err e = simple(db, "BEGIN");
+	char sql[80] = "BEGIN";
+	enum app_err e;
 
+	/* One round trip: the budget travels with BEGIN (one simple query). */
+	if (db->pooler && db->want_ms != DB_TIMEOUT_MS)
+		snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL statement_timeout = %ld",
+		    db->want_ms);
+	e = simple(db, sql);
 	if (e == APP_OK)
 		db->in_tx = true;
 	return e;
@@ -338,6 +446,42 @@ db_rollback(struct db *db)
 		PQclear(r);
 	}
 	db->in_tx = false;
+	/* A SET made in the transaction is undone: set it again when needed. */
+	db->timeout_ms = -1;
+}
+
+/* How long a replica that could not be reached is left alone. */
+#define DB_READ_RETRY_S 5
+
+enum app_err
+db_read_sql(struct db *rd, struct db *db, struct arena *a, const char *sql,
+    int n, const char *const *params, PGresult **res, char sqlstate[6])
+{
+	enum app_err e;
+	long long now;
+
+	if (rd == NULL || rd->url == NULL || db->in_tx)
+		return db_exec_sql(db, a, sql, n, params, res, sqlstate);
+	now = (long long)time(NULL);
+	if (now < rd->retry_at)
+		return db_exec_sql(db, a, sql, n, params, res, sqlstate);
+	rd->want_ms = db->want_ms;
+	e = db_exec_sql(rd, a, sql, n, params, res, sqlstate);
+	if (e != APP_EDB)
+		return e;
+	/*
+	 * Unreachable, or refused (a standby cancelling a read that conflicts
+	 * with recovery, a standby being promoted): this read goes to the
+	 * primary, and while the replica is unreachable so do the next ones.
+	 */
+	if (rd->conn == NULL || PQstatus(rd->conn) != CONNECTION_OK) {
+		rd->retry_at = now + DB_READ_RETRY_S;
+		log_msg(LOG_WARN, "read replica unavailable; reading from the "
+		    "primary for %d s", DB_READ_RETRY_S);
+	} else {
+		log_msg(LOG_WARN, "read replica refused a read; reading from the primary");
+	}
+	return db_exec_sql(db, a, sql, n, params, res, sqlstate);
 }
 
 const char *

@@ -2,7 +2,9 @@
  * db.h - the process's one PostgreSQL connection.
  *
  * Statements are constants with $1..$n, prepared once per connection the
- * first time they run (a reconnect prepares them again).  A broken
+ * first time they run (a reconnect prepares them again), or, behind a
+ * transaction-pooling PgBouncer (DB_POOLER), sent unnamed every time with
+ * no session state kept between transactions.  A broken
  * connection (Postgres restarted) is reset once per request, so the
  * process never needs a restart.  Results are registered on the request's
  * arena and cleared by its reset.
@@ -29,6 +31,11 @@ struct db_cached {
 	unsigned gen;
 };
 
+/* db_open() flags. */
+#define DB_POOLER 0x1u /* the URL leads through a transaction-pooling PgBouncer:
+                          no named statements, no session state */
+#define DB_REPLICA 0x2u /* a read replica (db_read_sql), so named in logs */
+
 struct db {
 	PGconn *conn;
 	struct db_cached cache[DB_CACHE];
@@ -37,8 +44,12 @@ struct db {
 	const char *appname;
 	unsigned gen;     /* bumped at every (re)connection */
 	bool in_tx;
-	long timeout_ms;  /* the session's statement_timeout now */
+	bool pooler;      /* DB_POOLER */
+	bool replica;     /* DB_REPLICA */
+	long timeout_ms;  /* the session's statement_timeout now (direct mode) */
+	long want_ms;     /* the budget asked for by db_statement_timeout() */
 	bool tried_reset; /* one reconnection attempt per request */
+	long long retry_at; /* a read connection: not tried again before (epoch s) */
 };
 
 /* A statement: give it a unique name and its SQL; gen is db's business. */
@@ -52,6 +63,8 @@ struct db_stmt {
 
 /* Remember url and try to connect; a failure is logged, not fatal. */
 void db_init(struct db *db, const char *url, const char *appname);
+/* The same with DB_* flags. */
+void db_open(struct db *db, const char *url, const char *appname, unsigned flags);
 void db_close(struct db *db);
 
 /* Called at the start of every request: allows one reconnect. */
@@ -76,10 +89,24 @@ enum app_err db_exec_sql(struct db *db, struct arena *a, const char *sql,
     int n, const char *const *params, PGresult **res, char sqlstate[6]);
 
 /*
- * Give the statements that follow a time budget of ms milliseconds (the
- * session's statement_timeout; one round trip, only when it changes).  A
- * statement past it is cancelled by Postgres and db_exec returns
- * APP_EBUSY; the connection stays usable.
+ * A read that decides no authorization (a content page, its total): run it
+ * on rd, a connection to a replica, when rd has a URL and answers, else on
+ * db (the primary).  A replica that cannot be reached is left alone for a
+ * few seconds, its reads going to db meanwhile.  The budget of
+ * db_statement_timeout(db) applies on rd too.
+ */
+enum app_err db_read_sql(struct db *rd, struct db *db, struct arena *a,
+    const char *sql, int n, const char *const *params, PGresult **res,
+    char sqlstate[6]);
+
+/*
+ * Give the statements that follow a time budget of ms milliseconds.  It is
+ * applied with the next statement: on a direct connection as the session's
+ * statement_timeout (one round trip, only when it changes); with DB_POOLER
+ * as SET LOCAL in a transaction around each statement, sent in one
+ * pipeline with it (no extra round trip).  A statement past it is
+ * cancelled by Postgres and db_exec returns APP_EBUSY; the connection
+ * stays usable.
  */
 enum app_err db_statement_timeout(struct db *db, long ms);
 

@@ -36,6 +36,7 @@ struct app {
 	const char *name;
 	struct cfg cfg;
 	struct db db;
+	struct db db_read; /* DATABASE_READ_URL, when set: content pages only */
 	bool cors;  /* answers carry Access-Control-Allow-Origin: * */
 	void *ext; /* state of the executable's own modules (e.g. HTTP client) */
 };

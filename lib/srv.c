@@ -96,6 +96,7 @@ srv_handle(const struct srv_def *def, struct app *app, struct arena *a,
 	log_begin_request(c->log, c->ctx, FCGX_GetParam("REQUEST_METHOD", c->envp),
 	    path, FCGX_GetParam("REMOTE_ADDR", c->envp));
 	db_request_start(&app->db);
+	db_request_start(&app->db_read);
 	e = req_init(&r, a, app, c);
 	if (e == APP_OK && app->cors && req_param(&r, "HTTP_ORIGIN") != NULL) {
 		resp_header(&r, "Access-Control-Allow-Origin", "*");
@@ -175,8 +176,14 @@ srv_main(const struct srv_def *def, int argc, char **argv)
 	}
 	if (def->init != NULL && def->init(&app) != APP_OK)
 		return 1;
-	if (app.cfg.database_url != NULL)
-		db_init(&app.db, app.cfg.database_url, def->name);
+	if (app.cfg.database_url != NULL) {
+		unsigned fl = app.cfg.database_pooler ? DB_POOLER : 0;
+
+		db_open(&app.db, app.cfg.database_url, def->name, fl);
+		if (app.cfg.database_read_url != NULL)
+			db_open(&app.db_read, app.cfg.database_read_url, def->name,
+			    fl | DB_REPLICA);
+	}
 	arena_init(&arena, 64 * 1024);
 
 	if (FCGX_IsCGI()) {
@@ -216,6 +223,7 @@ srv_main(const struct srv_def *def, int argc, char **argv)
 end:
 	arena_free(&arena);
 	db_close(&app.db);
+	db_close(&app.db_read);
 	if (def->fini != NULL)
 		def->fini(&app);
 	curl_global_cleanup();

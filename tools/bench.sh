@@ -4,6 +4,7 @@
 # asserted: the numbers are for comparing builds on the same machine.
 #
 #   DURATION=10s CONNECTIONS=16 PROCS=2 make bench
+#   make bench HOSTS=2     also 1 and 2 app hosts behind HAProxy, and replica lag
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -28,6 +29,7 @@ pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
     for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+    pg_stop "$T/pg2"
     pg_stop "$T/pg"
     rm -rf "$T"
 }
@@ -159,3 +161,87 @@ JS
         "$(awk '$1 == "99%" {print $2}' <<<"$out")"
     grep -q 'Non-2xx' <<<"$out" && echo "  (some webhook answers were not 2xx: $(grep 'Non-2xx' <<<"$out"))"
 fi
+
+# HOSTS=2 (or more): the same content reads through HAProxy in front of 1..HOSTS
+# app hosts (each a lighttpd with PROCS content processes, reading pages from a
+# streaming replica), then a write load through all of them while the
+# primary's view of the replica's replay lag is sampled.  On one machine the
+# hosts share its cores, so the ratio says what the balancer and a second
+# web server cost or give here, not what a second machine would give.
+HOSTS=${HOSTS:-1}
+[ "$HOSTS" -gt 1 ] 2>/dev/null || exit 0
+for tool in haproxy; do
+    command -v "$tool" >/dev/null || { echo "HOSTS needs $tool (make deps)" >&2; exit 1; }
+done
+R_PORT=$(free_port)
+mkdir -p "$T/pg2/sock" && chown postgres "$T/pg2" "$T/pg2/sock" 2>/dev/null
+pg_as_owner "$(pg_bindir)/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres \
+    -D "$T/pg2/data" -R -X stream -c fast >/dev/null || exit 1
+pg_start "$T/pg2" "$R_PORT" || exit 1
+READ_URL="postgresql://postgres@127.0.0.1:$R_PORT/bench"
+hports=()
+for h in $(seq 1 "$HOSTS"); do
+    hp=$(free_port)
+    mkdir -p "$T/host$h"
+    PORT=$hp RUN_DIR=$T/host$h BIN_DIR=$ROOT MAX_PROCS=$PROCS DATABASE_READ_URL=$READ_URL \
+        bash tools/lighttpd-conf.sh >"$T/host$h/lighttpd.conf" || exit 1
+    lighttpd -D -f "$T/host$h/lighttpd.conf" &
+    pids+=($!)
+    hports+=("$hp")
+    for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$hp/" && break; sleep 0.05; done
+done
+LB_PORT=$(free_port)
+hapid=
+lb() { # N: HAProxy in front of the first N hosts
+    [ -n "$hapid" ] && { kill "$hapid"; wait "$hapid" 2>/dev/null; }
+    {
+        printf 'global\n    maxconn 2000\ndefaults\n    mode http\n'
+        printf '    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\n'
+        printf 'frontend api\n    bind 127.0.0.1:%s\n    default_backend apps\n' "$LB_PORT"
+        printf 'backend apps\n    balance roundrobin\n    http-reuse always\n'
+        for i in $(seq 1 "$1"); do printf '    server app%s 127.0.0.1:%s\n' "$i" "${hports[$((i - 1))]}"; done
+    } >"$T/haproxy.cfg"
+    haproxy -db -f "$T/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
+    hapid=$!
+    pids+=($hapid)
+    for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$LB_PORT/api/health" && break; sleep 0.05; done
+}
+lbase="http://127.0.0.1:$LB_PORT"
+rps() { # url [header]
+    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" ${2:+-H "$2"} "$1" 2>&1 | awk '/^Requests\/sec/ {print $2}'
+}
+echo
+echo "scale-out: HAProxy -> 1..$HOSTS app hosts ($PROCS content.fcgi each), pages from a streaming replica"
+printf '%-10s %22s %22s\n' "app hosts" "articles page req/s" "member posts req/s"
+declare -A first
+for n in $(seq 1 "$HOSTS"); do
+    lb "$n"
+    a=$(rps "$lbase/api/articles")
+    b=$(rps "$lbase/api/blog-posts" "Authorization: Bearer $tok")
+    [ "$n" = 1 ] && first[a]=$a first[b]=$b
+    printf '%-10s %14s (x%4.2f) %14s (x%4.2f)\n' "$n" "$a" "$(awk -v x="$a" -v y="${first[a]}" 'BEGIN {print x / y}')" \
+        "$b" "$(awk -v x="$b" -v y="${first[b]}" 'BEGIN {print x / y}')"
+done
+# Writes through every host, with the replica's replay lag sampled meanwhile.
+cat >"$T/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $tok"
+counter = 0
+request = function()
+    counter = counter + 1
+    return wrk.format(nil, "/api/articles", nil,
+        '{"data":{"title":"bench write ' .. counter .. ' ' .. math.random(1e9) .. '","content":"x"}}')
+end
+LUA
+: >"$T/lag"
+( while :; do
+    psql -X -qtA "$DATABASE_URL" -c "SELECT coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)), 0) || ' ' || coalesce(max(extract(epoch FROM replay_lag) * 1000), 0) FROM pg_stat_replication" >>"$T/lag" 2>/dev/null
+    sleep 0.2
+  done ) &
+sampler=$!
+w=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$T/post.lua" "$lbase" 2>&1 | awk '/^Requests\/sec/ {print $2}')
+kill "$sampler"; wait "$sampler" 2>/dev/null
+echo "writes (POST /api/articles through $HOSTS hosts): $w req/s; replica lag seen: at most" \
+    "$(awk '$1 > b {b = $1} $2 > m {m = $2} END {printf "%d bytes behind, %.1f ms replay lag (%d samples)", b, m, NR}' "$T/lag")"
+pg_stop "$T/pg2"

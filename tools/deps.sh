@@ -7,7 +7,7 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev libfcgi-dev libcurl4-openssl-dev libjson-c-dev
 libpq-dev libssl-dev postgresql postgresql-client lighttpd curl jq nodejs openssl
 procps util-linux apache2 libapache2-mod-fcgid nginx spawn-fcgi multiwatch
-chromium"
+chromium iproute2 pgbouncer haproxy socat"
 
 missing=""
 for p in $PKGS; do
@@ -32,7 +32,7 @@ if command -v service >/dev/null 2>&1 && ! [ -d /run/systemd/system ]; then
 fi
 # The web servers' packages may start their system services too; the tests
 # run their own, on free loopback ports, and need none of these.
-for svc in lighttpd apache2 nginx; do
+for svc in lighttpd apache2 nginx pgbouncer haproxy; do
     service "$svc" stop >/dev/null 2>&1 || true
 done
 echo "packages installed"

@@ -365,6 +365,53 @@ test_load_narrow(void)
 	clear_env();
 }
 
+/* DATABASE_READ_URL and DATABASE_POOLER (README, "Scaling out"). */
+static void
+test_load_scaleout(void)
+{
+	struct cfg c;
+	char err[256];
+
+	db_env();
+	unsetenv("DATABASE_READ_URL");
+	unsetenv("DATABASE_POOLER");
+	T_INT("scale-out variables unset: APP_OK",
+	    cfg_load(&c, CFG_NEED_DB, err, sizeof(err)), APP_OK);
+	T_OK("no DATABASE_READ_URL: no read connection", c.database_read_url == NULL);
+	T_INT("no DATABASE_POOLER: direct connections", c.database_pooler, 0);
+
+	setenv("DATABASE_READ_URL", "", 1);
+	T_INT("empty DATABASE_READ_URL: APP_OK",
+	    cfg_load(&c, CFG_NEED_DB, err, sizeof(err)), APP_OK);
+	T_OK("empty DATABASE_READ_URL: none", c.database_read_url == NULL);
+
+	setenv("DATABASE_READ_URL", "host=replica password='unterminated", 1);
+	T_INT("malformed DATABASE_READ_URL: APP_EINPUT",
+	    cfg_load(&c, CFG_NEED_DB, err, sizeof(err)), APP_EINPUT);
+	T_OK("malformed DATABASE_READ_URL: named, password not echoed",
+	    starts_with(err, "DATABASE_READ_URL:") && strstr(err, "unterminated") == NULL);
+
+	setenv("DATABASE_READ_URL", "postgresql://app@replica:5432/app", 1);
+	setenv("DATABASE_POOLER", "transaction", 1);
+	T_INT("replica and pooler: APP_OK",
+	    cfg_load(&c, CFG_NEED_DB, err, sizeof(err)), APP_OK);
+	T_STREQ("database_read_url", c.database_read_url, "postgresql://app@replica:5432/app");
+	T_INT("DATABASE_POOLER=transaction", c.database_pooler, 1);
+
+	setenv("DATABASE_POOLER", "session", 1);
+	T_INT("DATABASE_POOLER=session: APP_EINPUT",
+	    cfg_load(&c, CFG_NEED_DB, err, sizeof(err)), APP_EINPUT);
+	T_OK("DATABASE_POOLER=session: one line naming it",
+	    starts_with(err, "DATABASE_POOLER:") && strchr(err, '\n') == NULL);
+	setenv("DATABASE_POOLER", "none", 1);
+	T_INT("DATABASE_POOLER=none: APP_OK",
+	    cfg_load(&c, CFG_NEED_DB, err, sizeof(err)), APP_OK);
+	T_INT("DATABASE_POOLER=none: direct", c.database_pooler, 0);
+	unsetenv("DATABASE_READ_URL");
+	unsetenv("DATABASE_POOLER");
+	clear_env();
+}
+
 int
 main(void)
 {
@@ -373,5 +420,6 @@ main(void)
 	test_load_db();
 	test_load_workos();
 	test_load_narrow();
+	test_load_scaleout();
 	return T_DONE();
 }
