@@ -26,7 +26,9 @@ expect_json "the error says the bound" '.error.message | contains("at most 256 c
 req GET "/api/blog-posts?filters[content][\$containsi]=$long_q"
 expect_error "the same bound holds on blog posts" 400 ValidationError
 w256="$(head -c 255 /dev/zero | tr '\0' a)b"
-req GET "/api/articles?_q=$w256&fields=title"
+# (With a token: over 1 MB of text this one read may take longer than the
+# anonymous budget on a loaded machine; what is checked here is the bound.)
+req GET "/api/articles?_q=$w256&fields=title" -H "Authorization: Bearer $jwt"
 expect_status "a 256-character _q is allowed" 200
 
 # 2. The time budget: within every bound, twenty 256-character patterns that
