@@ -43,6 +43,7 @@ struct cc {
 	int first;            /* number of the first placeholder */
 	int depth;
 	int nconds;           /* operators compiled so far (CQ_MAX_CONDITIONS) */
+	int ntext;            /* text matches so far (CQ_MAX_TEXT_MATCH) */
 };
 
 /* ---- operators ------------------------------------------------------ */
@@ -654,6 +655,34 @@ op_scalar(struct cc *x, const struct coll_field *f, const struct op *op, json_ob
 	if (utf8_chars(s, n) > CQ_MAX_LIKE)
 		return bad_value(x, f, "a text to match may be at most %d characters long",
 		    CQ_MAX_LIKE);
+	if (++x->ntext > CQ_MAX_TEXT_MATCH)
+		return fail(x, VALIDATION, param_details(x, "filters"),
+		    "The filters may hold at most %d text matches", CQ_MAX_TEXT_MATCH);
+	/*
+	 * An unanchored match ($contains..., $endsWith...) is no LIKE: the
+	 * pattern '%aaa...ab%' makes LIKE backtrack at every position, which
+	 * over a large text takes seconds that no statement timeout cuts
+	 * short.  strpos() searches in linear time, and the suffix compares
+	 * once.  Anchored forms ($startsWith, $eqi) stay LIKEs.
+	 */
+	if (op->pre[0] == '%') {
+		const char *lo = op->lower ? "LOWER(" : "", *lc = op->lower ? ")" : "";
+
+		if ((p = param_text(x, s, n)) < 0)
+			return -1;
+		if (op->post[0] == '%') {
+			sbuf_printf(&x->sql, "(%sstrpos(%s", op->negate ? "NOT (" : "", lo);
+			put_col_text(x, f);
+			sbuf_printf(&x->sql, "%s, %s$%d::text%s) > 0%s)", lc, lo, p, lc,
+			    op->negate ? ")" : "");
+		} else {
+			sbuf_printf(&x->sql, "(%sright(", lo);
+			put_col_text(x, f);
+			sbuf_printf(&x->sql, ", char_length($%d::text))%s = %s$%d::text%s)",
+			    p, lc, lo, p, lc);
+		}
+		return 0;
+	}
 	if ((p = param_like(x, op->pre, s, n, op->post)) < 0)
 		return -1;
 	sbuf_putc(&x->sql, '(');
@@ -954,7 +983,11 @@ search(struct cc *x, const char *s, size_t n)
 	int p;
 	bool first = true;
 
-	if ((p = param_like(x, "%", s, n, "%")) < 0)
+	/* Linear-time containment, as for $containsi (see op_scalar). */
+	if (++x->ntext > CQ_MAX_TEXT_MATCH)
+		return fail(x, VALIDATION, param_details(x, "_q"),
+		    "The filters may hold at most %d text matches", CQ_MAX_TEXT_MATCH);
+	if ((p = param_text(x, s, n)) < 0)
 		return -1;
 	sbuf_putc(&x->sql, '(');
 	for (i = 0; i < x->c->nfields; i++) {
@@ -965,8 +998,9 @@ search(struct cc *x, const char *s, size_t n)
 		if (!first)
 			sbuf_puts(&x->sql, " OR ");
 		first = false;
+		sbuf_puts(&x->sql, "strpos(LOWER(");
 		put_col_text(x, f);
-		sbuf_printf(&x->sql, " ILIKE $%d::text ESCAPE '\\'", p);
+		sbuf_printf(&x->sql, "), LOWER($%d::text)) > 0", p);
 	}
 	sbuf_putc(&x->sql, ')');
 	return 0;

@@ -49,6 +49,8 @@
 #define CQ_MAX_LIKE 256
 #define CQ_MAX_IN 1000
 #define CQ_MAX_CONDITIONS 1000
+/* Text matches ($contains..., $eqi..., _q) in one request: each reads whole texts. */
+#define CQ_MAX_TEXT_MATCH 32
 
 /* A Strapi error to answer with: resp_error(r, status, name, message, details). */
 struct cq_error {

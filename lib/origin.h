@@ -36,13 +36,17 @@ int origin_cors(struct req *r);
  * Check a return_to (n bytes): at most SESS_RETURN_MAX bytes of printable
  * ASCII; either a path starting with exactly one '/' or an absolute
  * http(s) URL whose origin is one of APP_ORIGINS (no userinfo).  No
- * backslash, and no encoded slash, backslash or percent in its path.
- * Returns 0, or -1 with *why set for the client.
+ * backslash, and no encoded slash, backslash or percent in its path (a
+ * NUL byte, as any control byte, is refused).  Returns 0, or -1; *why is
+ * always set (a fixed text for the client).
  */
 int origin_check_return_to(const struct cfg *cfg, const char *v, size_t n,
     const char **why);
 
-/* return_to made absolute against the API's origin (on the arena). */
+/*
+ * return_to made absolute against the API's public origin, the origin of
+ * WORKOS_REDIRECT_URI (on the arena); NULL when there is none.
+ */
 char *origin_absolute(struct req *r, const char *return_to);
 
 /*

@@ -377,7 +377,7 @@ session_logout(struct req *r)
 	struct sstore_row row;
 	struct jwt_claims c;
 	json_object *body, *allv;
-	const char *tok = NULL, *rt = NULL, *why, *wid = NULL, *url = NULL;
+	const char *tok = NULL, *rt = NULL, *why = NULL, *wid = NULL, *url = NULL;
 	const char **wids = NULL;
 	size_t toklen = 0, rtlen = 0, nw = 0;
 	long long user_id = 0;
@@ -397,8 +397,7 @@ session_logout(struct req *r)
 	all = allv != NULL && json_object_get_boolean(allv);
 	if (body != NULL && jv_get(body, "returnTo") != NULL) {
 		rt = jv_strn(body, "returnTo", &rtlen);
-		if (rt == NULL || memchr(rt, '\0', rtlen) != NULL ||
-		    origin_check_return_to(&r->app->cfg, rt, rtlen, &why) != 0) {
+		if (rt == NULL || origin_check_return_to(&r->app->cfg, rt, rtlen, &why) != 0) {
 			resp_error(r, 400, "ValidationError", rt == NULL ?
 			    "returnTo must be a string" : why, NULL);
 			return;
@@ -432,10 +431,18 @@ session_logout(struct req *r)
 		resp_fail(r, e);
 		return;
 	}
+	/*
+	 * Only a live credential speaks for its user: an ended session, a
+	 * rotated-away refresh secret or a revoked session's JWT can end
+	 * nothing more (logout stays 200: there is nothing left to end).
+	 */
 	if (user_id == 0 && tok != NULL &&
 	    sstore_token_parse(tok, toklen, id, secret) == 0) {
+		enum sstore_match m;
+
 		e = sstore_lock(&r->app->db, r->arena, id, &row);
-		if (e == APP_OK && sstore_match(&row, secret) != SSTORE_WRONG)
+		m = e == APP_OK ? sstore_match(&row, secret) : SSTORE_WRONG;
+		if (row.live && !row.user_blocked && (m == SSTORE_CURRENT || m == SSTORE_GRACE))
 			user_id = row.user_id;
 		else
 			id[0] = '\0';
@@ -445,8 +452,10 @@ session_logout(struct req *r)
 			goto fail;
 	} else if (user_id != 0 && id[0] != '\0') {
 		e = sstore_lock(&r->app->db, r->arena, id, &row);
-		if (e == APP_ENOTFOUND || (e == APP_OK && row.user_id != user_id)) {
+		if (e == APP_ENOTFOUND || (e == APP_OK && (row.user_id != user_id ||
+		    !row.live || row.user_blocked))) {
 			id[0] = '\0';
+			user_id = 0;
 			e = APP_OK;
 		}
 		if (e != APP_OK)

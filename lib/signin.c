@@ -165,7 +165,7 @@ signin_login(struct req *r)
 	struct sess_login l;
 	struct flow flows[16];
 	char challenge[SESS_TOKEN_LEN + 1], name[SESS_COOKIE_NAME_LEN + 1];
-	const char *org, *hint, *url, *value, *rt, *screen, *invite, *why;
+	const char *org, *hint, *url, *value, *rt, *screen, *invite, *why = NULL;
 	size_t orglen = 0, hintlen = 0, rtlen = 0, nflows;
 
 	org = req_query(r, "organization", &orglen);
@@ -184,8 +184,7 @@ signin_login(struct req *r)
 		return;
 	}
 	rt = req_query(r, "return_to", &rtlen);
-	if (rt != NULL && (memchr(rt, '\0', rtlen) != NULL ||
-	    origin_check_return_to(&r->app->cfg, rt, rtlen, &why) != 0)) {
+	if (rt != NULL && origin_check_return_to(&r->app->cfg, rt, rtlen, &why) != 0) {
 		log_msg(LOG_INFO, "refused a sign-in with a return_to that is not allowed");
 		resp_error(r, 400, "ValidationError", why, NULL);
 		return;
@@ -571,7 +570,7 @@ signin_logout(struct req *r)
 	struct sstore_row row;
 	unsigned char secret[SSTORE_SECRET_BYTES];
 	char id[SSTORE_ID_LEN + 1];
-	const char *rt, *value, *why, *wid = NULL, *loc;
+	const char *rt, *value, *why = NULL, *wid = NULL, *loc;
 	size_t rtlen = 0;
 	enum app_err e;
 
@@ -580,8 +579,7 @@ signin_logout(struct req *r)
 		rt = "/";
 		rtlen = 1;
 	}
-	if (memchr(rt, '\0', rtlen) != NULL ||
-	    origin_check_return_to(&r->app->cfg, rt, rtlen, &why) != 0) {
+	if (origin_check_return_to(&r->app->cfg, rt, rtlen, &why) != 0) {
 		resp_error(r, 400, "ValidationError", why, NULL);
 		return;
 	}

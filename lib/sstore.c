@@ -133,7 +133,8 @@ static struct db_stmt q_lock = DB_STMT("sstore_lock",
     " coalesce(s.prev_until > now(), false) AS in_grace,"
     " s.revoked_at IS NOT NULL AS revoked,"
     " (s.revoked_at IS NULL AND s.idle_expires_at > now()"
-    "  AND s.expires_at > now()) AS live, u.blocked"
+    "  AND s.expires_at > now()) AS live,"
+    " (u.blocked OR u.workos_deleted_at IS NOT NULL) AS blocked"
     " FROM sessions s JOIN users u ON u.id = s.user_id"
     " WHERE s.id = $1 FOR UPDATE OF s");
 
@@ -353,6 +354,7 @@ sstore_revoke_own(struct db *db, struct arena *a, const char *id,
 static struct db_stmt q_check = DB_STMT("sstore_check",
     "SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id"
     " WHERE s.id = $1 AND s.user_id = $2 AND NOT u.blocked"
+    " AND u.workos_deleted_at IS NULL"
     " AND s.revoked_at IS NULL AND s.idle_expires_at > now()"
     " AND s.expires_at > now()");
 

@@ -503,3 +503,45 @@ expect_status "after a Postgres restart the first refresh succeeds (session.fcgi
 req GET "/api/auth/workos/logout?return_to=%2Fbye" -b "$prj"
 expect_status "after a Postgres restart the first logout succeeds (login.fcgi reconnects)" 302
 check "and it ended the session" test "$(psql_q "SELECT revoked_reason FROM sessions WHERE id = '$(cookie_of "$prj" | cut -d. -f1)'")" = logout
+
+# ---------------------------------------------------------------- found in review
+# A NUL in return_to: 400 with the fixed text, never a crash or stray memory.
+printf '{"returnTo":"/a\\u0000b"}' >"$T_RUN/nul.json"
+req POST /api/auth/logout -H 'Content-Type: application/json' --data-binary "@$T_RUN/nul.json"
+expect_error "a returnTo holding a NUL is 400 with the fixed message" 400 ValidationError \
+    "return_to must be a path on this site or a URL of one of APP_ORIGINS"
+for route in login logout; do
+    env -i PATH="$PATH" DATABASE_URL="$DATABASE_URL" JWT_SECRET="$JWT_SECRET" \
+        WORKOS_API_KEY=sk_test_fake WORKOS_CLIENT_ID=client_test \
+        WORKOS_REDIRECT_URI="http://127.0.0.1:$HTTP_PORT/api/auth/workos/callback" \
+        WORKOS_COOKIE_PASSWORD="$WORKOS_COOKIE_PASSWORD" WORKOS_API_BASE="$FAKE_URL" \
+        REQUEST_METHOD=GET REQUEST_URI="/api/auth/workos/$route?return_to=/%00x" \
+        QUERY_STRING="return_to=/%00x" \
+        ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
+        "$BIN_DIR/cgi-bin/login.fcgi" </dev/null >"$T_RUN/nul.$route" 2>"$T_RUN/nul.$route.err"
+    rc=$?
+    check "GET $route with a NUL in return_to (where a server passes it): answered, no crash" test "$rc" = 0
+    check "GET $route with a NUL in return_to: 400 in the envelope with the fixed message" \
+        bash -c "grep -q '^Status: 400' '$T_RUN/nul.$route' && grep -q 'return_to must be a path on this site' '$T_RUN/nul.$route'"
+done
+
+# Only a live credential may end every session of its user.
+api_signin user_01BOB; live_jwt=$(jq -r .jwt <<<"$BODY")
+api_signin user_01BOB; dead_jwt=$(jq -r .jwt <<<"$BODY"); dead_rt=$(jq -r .refreshToken <<<"$BODY")
+req POST /api/auth/logout -H "Authorization: Bearer $dead_jwt" --data ''
+expect_status "a session ends" 200
+req POST /api/auth/logout -H "Authorization: Bearer $dead_jwt" -H 'Content-Type: application/json' --data '{"all":true}'
+expect_json "{\"all\":true} with an ended session's JWT answers ok" '.ok == true and .logoutUrl == null'
+me "$live_jwt"
+expect_status "... and ends no other session" 200
+req POST /api/auth/logout -H 'Content-Type: application/json' --data "{\"refreshToken\":\"$dead_rt\",\"all\":true}"
+expect_status "{\"all\":true} with an ended session's refresh token answers 200" 200
+me "$live_jwt"
+expect_status "... and ends no other session either" 200
+
+# The absolute return address is built on the configured origin, not Host.
+hj=$(jar host)
+login "$hj" "return_to=%2Fx"; workos user_01BOB; callback "$hj"
+req GET "/api/auth/workos/logout?return_to=%2Fbye" -H "Cookie: wos_session=$(cookie_of "$hj")" -H 'Host: evil.example'
+check "a forged Host does not become the WorkOS logout's return_to" \
+    grep -q "return_to=http%3A%2F%2F127.0.0.1%3A$HTTP_PORT%2Fbye$" <<<"$(header Location)"
