@@ -584,22 +584,6 @@ session_delete(struct req *r)
 	resp_empty(r, 204);
 }
 
-/* "org_" and 1 to 64 ASCII letters and digits. */
-static int
-valid_org(const char *s, size_t n)
-{
-	if (s == NULL || n < 5 || n > 68 || strncmp(s, "org_", 4) != 0)
-		return 0;
-	for (size_t i = 4; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9')))
-			return 0;
-	}
-	return 1;
-}
-
 static void
 needs_sign_in(struct req *r, const char *org, const char *step)
 {
@@ -642,7 +626,7 @@ session_switch_org(struct req *r)
 	if (body_object(r, &body) != 0)
 		return;
 	org = body != NULL ? jv_strn(body, "organizationId", &orglen) : NULL;
-	if (!valid_org(org, orglen)) {
+	if (org == NULL || !signin_valid_org(org, orglen)) {
 		resp_error(r, 400, "ValidationError",
 		    "organizationId must be \"org_\" followed by 1 to 64 letters and digits",
 		    NULL);

@@ -80,9 +80,8 @@ signin_session_cookie(struct req *r, const char *value, long long max_age)
 	    value ? max_age : 0, r->app->cfg.session_samesite == CFG_SAMESITE_LAX);
 }
 
-/* "org_" and 1 to 64 ASCII letters and digits. */
-static int
-valid_org(const char *s, size_t n)
+int
+signin_valid_org(const char *s, size_t n)
 {
 	if (n < 5 || n > 68 || strncmp(s, "org_", 4) != 0)
 		return 0;
@@ -171,7 +170,7 @@ signin_login(struct req *r)
 	org = req_query(r, "organization", &orglen);
 	if (org == NULL)
 		org = req_query(r, "organization_id", &orglen);
-	if (org != NULL && !valid_org(org, orglen)) {
+	if (org != NULL && !signin_valid_org(org, orglen)) {
 		resp_error(r, 400, "ValidationError",
 		    "organization must be \"org_\" followed by 1 to 64 letters and digits",
 		    NULL);

@@ -37,6 +37,12 @@ void signin_callback(struct req *r);
 void signin_logout(struct req *r);
 
 /*
+ * Is s (n bytes) a WorkOS organization id as the suite takes it: "org_"
+ * and 1 to 64 ASCII letters and digits?  1 or 0.
+ */
+int signin_valid_org(const char *s, size_t n);
+
+/*
  * Give an organization recorded here without a name the name WorkOS has
  * for it (best effort: a failure is logged and changes nothing).
  */

@@ -277,3 +277,40 @@ seq_scans() {
     plans "$2" | jq -s --arg t "$1" '[.[] | .. | objects
         | select(."Relation Name"? == $t and ."Node Type"? == "Seq Scan")] | length'
 }
+
+# npm_ci_once DIR PACKAGE: make DIR/node_modules match DIR's package-lock.json
+# (npm ci) unless PACKAGE is installed and no older than the lock file.
+# One npm ci at a time per directory (the plain and sanitizer passes, or two
+# test runs): a lock directory that names its holder, so a holder that died
+# does not block the next run.  Output in $T_RUN/npm-ci.log; status 1 when
+# npm ci failed.
+npm_ci_once() {
+    local dir=$1 pkg=$2 lock got_lock= holder ok=0
+    _npm_ci_needed() {
+        [ -f "$dir/node_modules/$pkg/package.json" ] || return 0
+        [ -f "$dir/node_modules/.package-lock.json" ] || return 0
+        [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]
+    }
+    _npm_ci_needed || return 0
+    lock=${TMPDIR:-/tmp}/npm-ci.$(printf '%s' "$dir" | cksum | cut -d' ' -f1).lock
+    for _ in $(seq 1 600); do
+        if mkdir "$lock" 2>/dev/null; then
+            echo "$BASHPID" >"$lock/pid"
+            got_lock=1
+            break
+        fi
+        holder=$(cat "$lock/pid" 2>/dev/null)
+        if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then
+            rm -rf "$lock"
+            continue
+        fi
+        sleep 0.5
+    done
+    [ -n "$got_lock" ] || echo "# waited 300 s for $lock; installing anyway" >&2
+    # Someone else may have installed while we waited.
+    if _npm_ci_needed; then
+        npm ci --prefix "$dir" --no-audit --no-fund >"$T_RUN/npm-ci.log" 2>&1 || ok=1
+    fi
+    [ -n "$got_lock" ] && rm -rf "$lock"
+    return $ok
+}

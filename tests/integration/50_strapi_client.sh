@@ -5,41 +5,8 @@
 
 NODE_DIR=$ROOT/tests/node
 
-# npm_ci_needed: node_modules is missing, or older than package-lock.json
-# (npm ci writes node_modules/.package-lock.json, so that file dates it).
-npm_ci_needed() {
-    [ -f "$NODE_DIR/node_modules/@strapi/client/package.json" ] || return 0
-    [ -f "$NODE_DIR/node_modules/.package-lock.json" ] || return 0
-    [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules/.package-lock.json" ]
-}
-
-# One npm ci at a time per checkout (the plain and sanitizer passes, or two
-# runs of the tests): a lock directory that names its holder, so a holder
-# that died does not block the next run.
-npm_lock=${TMPDIR:-/tmp}/strapi-client-npm.$(printf '%s' "$NODE_DIR" | cksum | cut -d' ' -f1).lock
 npm_ok=1
-if npm_ci_needed; then
-    got_lock=
-    for _ in $(seq 1 600); do
-        if mkdir "$npm_lock" 2>/dev/null; then
-            echo "$BASHPID" >"$npm_lock/pid"
-            got_lock=1
-            break
-        fi
-        holder=$(cat "$npm_lock/pid" 2>/dev/null)
-        if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then
-            rm -rf "$npm_lock"
-            continue
-        fi
-        sleep 0.5
-    done
-    [ -n "$got_lock" ] || echo "# waited 300 s for $npm_lock; installing anyway" >&2
-    # Someone else may have installed while we waited.
-    if npm_ci_needed; then
-        npm ci --prefix "$NODE_DIR" --no-audit --no-fund >"$T_RUN/npm-ci.log" 2>&1 || npm_ok=
-    fi
-    [ -n "$got_lock" ] && rm -rf "$npm_lock"
-fi
+npm_ci_once "$NODE_DIR" @strapi/client || npm_ok=
 want=$(jq -r '.dependencies["@strapi/client"]' "$NODE_DIR/package.json")
 have=$(jq -r '.version' "$NODE_DIR/node_modules/@strapi/client/package.json" 2>/dev/null)
 if [ -n "$npm_ok" ]; then

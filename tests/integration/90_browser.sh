@@ -10,35 +10,9 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 
 # ------------------------------------------------------------ the driver
 # npm ci into tests/browser when node_modules is missing or older than the
-# lock file, one install at a time per checkout (as 50_strapi_client.sh).
-browser_npm_needed() {
-    [ -f "$BROWSER_DIR/node_modules/puppeteer-core/package.json" ] || return 0
-    [ -f "$BROWSER_DIR/node_modules/.package-lock.json" ] || return 0
-    [ "$BROWSER_DIR/package-lock.json" -nt "$BROWSER_DIR/node_modules/.package-lock.json" ]
-}
-browser_lock=${TMPDIR:-/tmp}/browser-npm.$(printf '%s' "$BROWSER_DIR" | cksum | cut -d' ' -f1).lock
+# lock file, one install at a time (tests/lib.sh).
 browser_npm_ok=1
-if browser_npm_needed; then
-    got_lock=
-    for _ in $(seq 1 600); do
-        if mkdir "$browser_lock" 2>/dev/null; then
-            echo "$BASHPID" >"$browser_lock/pid"
-            got_lock=1
-            break
-        fi
-        holder=$(cat "$browser_lock/pid" 2>/dev/null)
-        if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then
-            rm -rf "$browser_lock"
-            continue
-        fi
-        sleep 0.5
-    done
-    [ -n "$got_lock" ] || echo "# waited 300 s for $browser_lock; installing anyway" >&2
-    if browser_npm_needed; then
-        npm ci --prefix "$BROWSER_DIR" --no-audit --no-fund >"$T_RUN/npm-ci.log" 2>&1 || browser_npm_ok=
-    fi
-    [ -n "$got_lock" ] && rm -rf "$browser_lock"
-fi
+npm_ci_once "$BROWSER_DIR" puppeteer-core || browser_npm_ok=
 want=$(jq -r '.dependencies["puppeteer-core"]' "$BROWSER_DIR/package.json")
 have=$(jq -r '.version' "$BROWSER_DIR/node_modules/puppeteer-core/package.json" 2>/dev/null)
 if [ -n "$browser_npm_ok" ]; then
