@@ -442,6 +442,21 @@ cfg_load(struct cfg *c, unsigned needs, char *err, size_t errsz)
 			iss[n] = '\0';
 			c->workos_issuer = iss;
 		}
+		if (c->workos_redirect_uri != NULL) {
+			const char *u = c->workos_redirect_uri;
+			const char *h = strstr(u, "://");
+			size_t on = h ? (size_t)(h + 3 - u) + strcspn(h + 3, "/?#") : 0;
+
+			/*
+			 * Redirects are made absolute against it, never against
+			 * Host.  An origin the normaliser does not know (an IPv6
+			 * literal) is the operator's own text, taken as written.
+			 */
+			if (cfg_origin_normalise(u, on, c->public_origin,
+			    sizeof(c->public_origin)) != 0)
+				snprintf(c->public_origin, sizeof(c->public_origin), "%.*s",
+				    (int)(on < sizeof(c->public_origin) ? on : 0), u);
+		}
 		if (c->session_max_ttl < c->session_idle_ttl) {
 			snprintf(err, errsz, "SESSION_MAX_TTL: must not be shorter "
 			    "than SESSION_IDLE_TTL");

@@ -52,6 +52,8 @@ struct cfg {
 	/* APP_ORIGINS: "scheme://host[:port]", lower-case scheme and host. */
 	char app_origins[CFG_ORIGINS_MAX][CFG_ORIGIN_LEN];
 	size_t napp_origins;
+	/* The API's public origin: that of WORKOS_REDIRECT_URI ("" when unset). */
+	char public_origin[CFG_ORIGIN_LEN];
 	long long access_token_ttl;    /* seconds */
 	long long session_idle_ttl;    /* seconds */
 	long long session_max_ttl;     /* seconds */

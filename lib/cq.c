@@ -1595,9 +1595,12 @@ begin(struct cc *x, struct arena *a, const struct coll *c, int first_param,
 	return APP_OK;
 }
 
-enum app_err
-cq_compile(struct arena *a, const struct coll *c, json_object *q, int first_param,
-    struct cq *out, struct cq_error *err)
+/* What a compile reads of the query; Strapi validates in this order. */
+enum what { W_LIST, W_ENTRY, W_FIELDS };
+
+static enum app_err
+compile_query(struct arena *a, const struct coll *c, json_object *q,
+    int first_param, enum what what, struct cq *out, struct cq_error *err)
 {
 	struct cc x;
 	struct cq res;
@@ -1612,9 +1615,11 @@ cq_compile(struct arena *a, const struct coll *c, json_object *q, int first_para
 			return APP_ENOMEM;
 		q = empty;
 	}
-	/* Strapi's order: validation (filters, sort, fields, populate), then pagination. */
-	if (compile_where(&x, q, &res) == 0 && compile_sort(&x, q, &res) == 0 &&
-	    compile_fields(&x, q, &res) == 0 && compile_populate(&x, q) == 0)
+	/* validateQuery's order: filters, sort, fields, populate; then pagination. */
+	if ((what == W_FIELDS || (compile_where(&x, q, &res) == 0 &&
+	    compile_sort(&x, q, &res) == 0)) &&
+	    compile_fields(&x, q, &res) == 0 && compile_populate(&x, q) == 0 &&
+	    what == W_LIST)
 		(void)compile_pagination(&x, q, &res);
 	if (empty != NULL)
 		json_object_put(empty);
@@ -1622,73 +1627,37 @@ cq_compile(struct arena *a, const struct coll *c, json_object *q, int first_para
 		return x.rc;
 	res.params = x.params;
 	res.nparams = x.nparams;
+	if (what != W_LIST) {
+		/* One entry: no order, no page of its own. */
+		if (what == W_FIELDS)
+			res.where = "TRUE";
+		res.order_by = "id ASC";
+		res.start = 0;
+		res.limit = 1;
+		res.page_form = true;
+		res.with_count = false;
+	}
 	*out = res;
 	return APP_OK;
+}
+
+enum app_err
+cq_compile(struct arena *a, const struct coll *c, json_object *q, int first_param,
+    struct cq *out, struct cq_error *err)
+{
+	return compile_query(a, c, q, first_param, W_LIST, out, err);
 }
 
 enum app_err
 cq_compile_fields(struct arena *a, const struct coll *c, json_object *q,
     struct cq *out, struct cq_error *err)
 {
-	struct cc x;
-	struct cq res;
-	json_object *empty = NULL;
-	enum app_err e;
-
-	if ((e = begin(&x, a, c, 1, &res, err)) != APP_OK)
-		return e;
-	if (q == NULL || !json_object_is_type(q, json_type_object)) {
-		if ((empty = json_object_new_object()) == NULL)
-			return APP_ENOMEM;
-		q = empty;
-	}
-	if (compile_fields(&x, q, &res) == 0)
-		(void)compile_populate(&x, q);
-	if (empty != NULL)
-		json_object_put(empty);
-	if (x.rc != APP_OK)
-		return x.rc;
-	res.where = "TRUE";
-	res.order_by = "id ASC";
-	res.start = 0;
-	res.limit = 1;
-	res.page_form = true;
-	res.with_count = false;
-	*out = res;
-	return APP_OK;
+	return compile_query(a, c, q, 1, W_FIELDS, out, err);
 }
 
 enum app_err
 cq_compile_entry(struct arena *a, const struct coll *c, json_object *q,
     int first_param, struct cq *out, struct cq_error *err)
 {
-	struct cc x;
-	struct cq res;
-	json_object *empty = NULL;
-	enum app_err e;
-
-	if ((e = begin(&x, a, c, first_param, &res, err)) != APP_OK)
-		return e;
-	if (q == NULL || !json_object_is_type(q, json_type_object)) {
-		if ((empty = json_object_new_object()) == NULL)
-			return APP_ENOMEM;
-		q = empty;
-	}
-	/* validateQuery's order: filters, sort, fields, populate. */
-	if (compile_where(&x, q, &res) == 0 && compile_sort(&x, q, &res) == 0 &&
-	    compile_fields(&x, q, &res) == 0)
-		(void)compile_populate(&x, q);
-	if (empty != NULL)
-		json_object_put(empty);
-	if (x.rc != APP_OK)
-		return x.rc;
-	res.params = x.params;
-	res.nparams = x.nparams;
-	res.order_by = "id ASC";
-	res.start = 0;
-	res.limit = 1;
-	res.page_form = true;
-	res.with_count = false;
-	*out = res;
-	return APP_OK;
+	return compile_query(a, c, q, first_param, W_ENTRY, out, err);
 }

@@ -108,26 +108,6 @@ origin_check_return_to(const struct cfg *cfg, const char *v, size_t n,
 	return 0;
 }
 
-/*
- * The API's public origin as configured: that of WORKOS_REDIRECT_URI (the
- * callback registered at WorkOS is on it), never the request's Host.
- */
-static const char *
-configured_origin(struct req *r)
-{
-	const char *u = r->app->cfg.workos_redirect_uri, *h;
-	char *out;
-	size_t n;
-
-	if (u == NULL || (h = strstr(u, "://")) == NULL)
-		return NULL;
-	n = (size_t)(h + 3 - u) + strcspn(h + 3, "/?#");
-	out = arena_alloc(r->arena, CFG_ORIGIN_LEN);
-	if (out == NULL || cfg_origin_normalise(u, n, out, CFG_ORIGIN_LEN) != 0)
-		return NULL;
-	return out;
-}
-
 char *
 origin_absolute(struct req *r, const char *return_to)
 {
@@ -137,7 +117,9 @@ origin_absolute(struct req *r, const char *return_to)
 	if (return_to[0] != '/')
 		return arena_strdup(r->arena, return_to);
 	/* A Host header is the client's to choose: not the base of a redirect. */
-	self = configured_origin(r);
+	self = r->app->cfg.public_origin;
+	if (self[0] == '\0')
+		self = NULL;
 	if (self == NULL)
 		return NULL;
 	sbuf_init(&sb, r->arena, 8192);

@@ -678,7 +678,7 @@ session_switch_org(struct req *r)
 		resp_error(r, 502, "BadGatewayError", "WorkOS could not switch the organization", NULL);
 		return;
 	}
-	if ((e = users_enter_org(r, row.user_id, wa.org_id, wa.role)) != APP_OK ||
+	if ((e = users_record_membership(r, row.user_id, wa.org_id, NULL, wa.role)) != APP_OK ||
 	    (e = sstore_set_workos(&r->app->db, r->arena, &s->skeys, row.id, wa.org_id,
 	    true, wa.refresh_token, wa.access_exp)) != APP_OK ||
 	    (e = db_commit(&r->app->db)) != APP_OK) {

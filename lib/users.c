@@ -446,22 +446,6 @@ users_record_membership(struct req *r, long long user_id, const char *org,
 	return db_exec(&r->app->db, r->arena, &q_member, 3, pm, &res, NULL);
 }
 
-enum app_err
-users_enter_org(struct req *r, long long user_id, const char *org,
-    const char *role)
-{
-	char idbuf[32];
-	const char *po[] = { org };
-	const char *pm[] = { idbuf, org, role };
-	PGresult *res;
-	enum app_err e;
-
-	snprintf(idbuf, sizeof(idbuf), "%lld", user_id);
-	if ((e = db_exec(&r->app->db, r->arena, &q_org, 1, po, &res, NULL)) != APP_OK)
-		return e;
-	return db_exec(&r->app->db, r->arena, &q_member, 3, pm, &res, NULL);
-}
-
 static struct db_stmt q_my_orgs = DB_STMT("users_my_orgs",
     "SELECT m.organization_id, o.name, m.role_slug FROM memberships m"
     " JOIN organizations o ON o.id = m.organization_id"

@@ -52,16 +52,10 @@ enum app_err users_sign_in(struct req *r, const struct workos_auth *wa,
     struct users_signed_in *out, const char **why);
 
 /*
- * Record an organization and the caller's active membership in it with
- * role (inside the caller's transaction): what WorkOS said on a switch.
- */
-enum app_err users_enter_org(struct req *r, long long user_id,
-    const char *org, const char *role);
-
-/*
- * Record an active membership WorkOS listed at sign-in (one statement
- * each, no transaction): the organization (its name only where none is
- * known) and the membership with role.  A membership WorkOS or the
+ * Record an active membership WorkOS vouched for (listed at sign-in, or
+ * entered by a switch; inside the caller's transaction, if any): the
+ * organization (name may be NULL; it only fills a name none is known
+ * for) and the membership with role.  A membership WorkOS or the
  * directory ended stays ended (see the memberships' status rules).
  */
 enum app_err users_record_membership(struct req *r, long long user_id,
