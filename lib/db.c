@@ -15,11 +15,24 @@ connect_(struct db *db)
 	 * PgBouncer refuses the "options" start-up parameter, and a pooled
 	 * server session is not ours to set: behind it the default budget is
 	 * the role's (ALTER ROLE ... SET statement_timeout, README).
+	 *
+	 * Plans are generic: a prepared statement is planned once per
+	 * connection, not at every execution.  Left to choose, Postgres
+	 * re-plans a page query each time (its LIMIT parameter makes the
+	 * generic plan look dearer), and planning then costs about as much
+	 * as running it.  The statements are written so that their one plan
+	 * is right for any value (the list scope: content.c).
+	 *
+	 * Datetimes are read as Postgres's ISO text in UTC and only rearranged
+	 * (dt_from_pg), cheaper than formatting them in SQL; other zones and
+	 * a pooler's sessions are converted as well.
 	 */
 	const char *keys[] = { "connect_timeout", "application_name",
 	    "options", "dbname", NULL };
 	const char *vals[] = { "5", db->appname,
-	    "-c statement_timeout=" DB_TIMEOUT_MS_TEXT, db->url, NULL };
+	    "-c statement_timeout=" DB_TIMEOUT_MS_TEXT
+	    " -c plan_cache_mode=force_generic_plan"
+	    " -c TimeZone=UTC -c DateStyle=ISO", db->url, NULL };
 
 	if (db->pooler) {
 		keys[2] = "dbname";
@@ -155,157 +168,219 @@ hash_sql(const char *s)
 	return h;
 }
 
-/* Prepare (once per connection) and run a statement built at run time. */
-static PGresult *
-run_cached(struct db *db, const char *sql, int n, const char *const *params)
+/*
+ * Statements go out in libpq's pipeline mode: everything a call needs (the
+ * budget's SET, a PREPARE the first time a statement is used on this
+ * connection, the statements themselves, and behind a pooler BEGIN and
+ * COMMIT around them) is sent at once and answered at once, so a batch of
+ * statements costs one round trip however many parts it has.
+ */
+enum op_kind { OP_SET, OP_BEGIN, OP_COMMIT, OP_DEALLOCATE, OP_PREPARE, OP_EXEC };
+
+struct op {
+	enum op_kind kind;
+	int item;              /* OP_PREPARE, OP_EXEC: the item */
+	PGresult *res;
+};
+
+#define OPS_MAX (3 + 3 * DB_BATCH_MAX)
+
+static bool
+send_text(PGconn *c, const char *sql)
 {
-	unsigned long h = hash_sql(sql);
-	unsigned slot = (unsigned)(h % DB_CACHE);
-	struct db_cached *c = &db->cache[slot];
-	char name[32];
-
-	snprintf(name, sizeof(name), "dyn%u", slot);
-	if (c->sql != NULL && c->hash == h && c->gen == db->gen && strcmp(c->sql, sql) == 0)
-		return PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
-	if (c->sql != NULL && c->gen == db->gen) {
-		/* The slot holds another statement: drop it on the server. */
-		PGresult *d;
-		char dealloc[48];
-
-		snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", name);
-		d = PQexec(db->conn, dealloc);
-		PQclear(d);
-	}
-	free(c->sql);
-	c->sql = NULL;
-	{
-		PGresult *p = PQprepare(db->conn, name, sql, n, NULL);
-
-		if (p == NULL || PQresultStatus(p) != PGRES_COMMAND_OK)
-			return p;
-		PQclear(p);
-	}
-	c->sql = strdup(sql);
-	if (c->sql == NULL) {
-		/* Unrecorded but prepared: drop it so the name can be reused. */
-		PQclear(PQexec(db->conn, "DEALLOCATE ALL"));
-		db->gen++;
-		return PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
-	}
-	c->hash = h;
-	c->gen = db->gen;
-	return PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+	return PQsendQueryParams(c, sql, 0, NULL, NULL, NULL, NULL, 0) == 1;
 }
 
 /*
- * Behind a transaction-pooling PgBouncer a budget cannot be session state:
- * the statement runs in its own transaction that sets it with SET LOCAL.
- * BEGIN, SET LOCAL, the statement and COMMIT go out as one pipeline with
- * one Sync, so the budget costs no round trip.  Returns the statement's
- * result, or the first error.
+ * Queue item i (with its PREPARE, and a DEALLOCATE of the statement its
+ * cache slot held) on db's connection, recording each part in ops.  The
+ * cache is updated as if every part will succeed; a batch where a
+ * PREPARE or DEALLOCATE did not happen forgets every prepared statement
+ * (fail_batch).  Returns false when libpq could not queue.
  */
-static PGresult *
-run_budgeted(struct db *db, const char *sql, int n, const char *const *params)
+static bool
+send_item(struct db *db, struct db_item *it, int i, struct op *ops, int *nops)
 {
 	PGconn *c = db->conn;
-	PGresult *r, *out = NULL, *err = NULL;
-	char set[64];
-	int q = 0;
 
-	snprintf(set, sizeof(set), "SET LOCAL statement_timeout = %ld", db->want_ms);
-	if (PQenterPipelineMode(c) != 1)
-		return NULL;
-	if (PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
-	    PQsendQueryParams(c, set, 0, NULL, NULL, NULL, NULL, 0) != 1 ||
-	    PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0) != 1 ||
-	    PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
-	    PQpipelineSync(c) != 1) {
-		/* Nothing usable was sent: start this connection afresh. */
-		PQfinish(db->conn);
-		db->conn = NULL;
-		return NULL;
-	}
-	/* Each query's results end with NULL; the Sync's result ends it all. */
-	for (;;) {
-		ExecStatusType st;
-
-		r = PQgetResult(c);
-		if (r == NULL) {
-			if (PQstatus(c) == CONNECTION_BAD || ++q > 4)
-				break;
-			continue;
-		}
-		st = PQresultStatus(r);
-		if (st == PGRES_PIPELINE_SYNC) {
-			PQclear(r);
-			break;
-		}
-		if (q == 2 && out == NULL && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
-			out = r;
-		} else if (err == NULL && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
-		    st != PGRES_PIPELINE_ABORTED) {
-			err = r;
-		} else {
-			PQclear(r);
-		}
-	}
-	PQexitPipelineMode(c);
-	/* A failed statement leaves its transaction aborted: end it. */
-	if (PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) != PQTRANS_IDLE)
-		PQclear(PQexec(c, "ROLLBACK"));
-	if (err != NULL) {
-		PQclear(out);
-		return err;
-	}
-	return out;
-}
-
-/* Direct connection: make the session's statement_timeout the one asked. */
-static PGresult *
-apply_budget(struct db *db)
-{
-	PGresult *r;
-	char sql[64];
-
-	snprintf(sql, sizeof(sql), "SET statement_timeout = %ld", db->want_ms);
-	r = PQexec(db->conn, sql);
-	if (r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK) {
-		PQclear(r);
-		db->timeout_ms = db->want_ms;
-		return NULL;
-	}
-	return r != NULL ? r : PQmakeEmptyPGresult(db->conn, PGRES_FATAL_ERROR);
-}
-
-static PGresult *
-run(struct db *db, struct db_stmt *stmt, const char *sql, int n,
-    const char *const *params)
-{
 	if (db->pooler) {
 		/* No named statements: PgBouncer 1.18 cannot route them. */
-		if (stmt != NULL)
-			sql = stmt->sql;
-		if (db->want_ms != DB_TIMEOUT_MS && !db->in_tx)
-			return run_budgeted(db, sql, n, params);
-		return PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
-	}
-	if (db->want_ms != db->timeout_ms) {
-		PGresult *e = apply_budget(db);
+		const char *sql = it->stmt != NULL ? it->stmt->sql : it->sql;
 
-		if (e != NULL)
-			return e;
+		ops[(*nops)++] = (struct op){ OP_EXEC, i, NULL };
+		return PQsendQueryParams(c, sql, it->n, NULL, it->params, NULL,
+		    NULL, 0) == 1;
 	}
-	if (stmt == NULL)
-		return run_cached(db, sql, n, params);
-	if (stmt->gen != db->gen) {
-		PGresult *p = PQprepare(db->conn, stmt->name, stmt->sql, 0, NULL);
+	if (it->stmt != NULL) {
+		struct db_stmt *st = it->stmt;
 
-		if (p == NULL || PQresultStatus(p) != PGRES_COMMAND_OK)
-			return p;
-		PQclear(p);
-		stmt->gen = db->gen;
+		if (st->gen != db->gen) {
+			ops[(*nops)++] = (struct op){ OP_PREPARE, i, NULL };
+			if (PQsendPrepare(c, st->name, st->sql, 0, NULL) != 1)
+				return false;
+			st->gen = db->gen;
+		}
+		ops[(*nops)++] = (struct op){ OP_EXEC, i, NULL };
+		return PQsendQueryPrepared(c, st->name, it->n, it->params, NULL,
+		    NULL, 0) == 1;
 	}
-	return PQexecPrepared(db->conn, stmt->name, n, params, NULL, NULL, 0);
+	{
+		unsigned long h = hash_sql(it->sql);
+		unsigned slot = (unsigned)(h % DB_CACHE);
+		struct db_cached *ce = &db->cache[slot];
+		char name[32];
+
+		snprintf(name, sizeof(name), "dyn%u", slot);
+		if (!(ce->sql != NULL && ce->hash == h && ce->gen == db->gen &&
+		    strcmp(ce->sql, it->sql) == 0)) {
+			if (ce->sql != NULL && ce->gen == db->gen) {
+				/* The slot holds another statement: drop it. */
+				char dealloc[48];
+
+				snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", name);
+				ops[(*nops)++] = (struct op){ OP_DEALLOCATE, i, NULL };
+				if (!send_text(c, dealloc))
+					return false;
+			}
+			free(ce->sql);
+			ce->sql = strdup(it->sql);
+			if (ce->sql == NULL) {
+				/* Nowhere to remember it: run it unnamed. */
+				ops[(*nops)++] = (struct op){ OP_EXEC, i, NULL };
+				return PQsendQueryParams(c, it->sql, it->n, NULL,
+				    it->params, NULL, NULL, 0) == 1;
+			}
+			ce->hash = h;
+			ce->gen = db->gen;
+			ops[(*nops)++] = (struct op){ OP_PREPARE, i, NULL };
+			if (PQsendPrepare(c, name, it->sql, it->n, NULL) != 1)
+				return false;
+		}
+		ops[(*nops)++] = (struct op){ OP_EXEC, i, NULL };
+		return PQsendQueryPrepared(c, name, it->n, it->params, NULL, NULL,
+		    0) == 1;
+	}
+}
+
+/* The statements this connection prepared are unknown now: forget them. */
+static void
+forget_prepared(struct db *db)
+{
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		PQclear(PQexec(db->conn, "DEALLOCATE ALL"));
+	db->gen++;
+}
+
+/*
+ * Send items [0, n) and read every answer: one round trip.  Each item's
+ * res is its result (or an error result, or NULL when it never ran); a
+ * failure of a part that is no item's statement (the SET, a PREPARE) is
+ * left in *failure, for the caller to clear.
+ * Returns false when the pipeline could not be used at all (the
+ * connection is then closed, to be opened afresh).
+ */
+static bool
+run_batch(struct db *db, struct db_item *items, int n, PGresult **failure)
+{
+	PGconn *c = db->conn;
+	struct op ops[OPS_MAX];
+	int nops = 0;
+	bool ok = true, wrap, budget = false;
+	char set[64];
+
+	if (PQenterPipelineMode(c) != 1)
+		return false;
+	/*
+	 * Behind a transaction-pooling PgBouncer a budget cannot be session
+	 * state: the statements run in a transaction that sets it with SET
+	 * LOCAL.  On a direct connection it is the session's, set when it
+	 * changes.
+	 */
+	wrap = db->pooler && db->want_ms != DB_TIMEOUT_MS && !db->in_tx;
+	if (wrap) {
+		snprintf(set, sizeof(set), "SET LOCAL statement_timeout = %ld", db->want_ms);
+		ops[nops++] = (struct op){ OP_BEGIN, -1, NULL };
+		ok = send_text(c, "BEGIN");
+		ops[nops++] = (struct op){ OP_SET, -1, NULL };
+		ok = ok && send_text(c, set);
+	} else if (!db->pooler && db->want_ms != db->timeout_ms) {
+		snprintf(set, sizeof(set), "SET statement_timeout = %ld", db->want_ms);
+		ops[nops++] = (struct op){ OP_SET, -1, NULL };
+		ok = send_text(c, set);
+		budget = true;
+	}
+	for (int i = 0; ok && i < n; i++)
+		ok = send_item(db, &items[i], i, ops, &nops);
+	if (ok && wrap) {
+		ops[nops++] = (struct op){ OP_COMMIT, -1, NULL };
+		ok = send_text(c, "COMMIT");
+	}
+	if (!ok || PQpipelineSync(c) != 1) {
+		/* Half a pipeline may have gone out: start this connection afresh. */
+		PQfinish(db->conn);
+		db->conn = NULL;
+		return false;
+	}
+	/* Each part's results end with NULL; the Sync's result ends them all. */
+	for (int k = 0; k < nops; k++) {
+		PGresult *r;
+
+		while ((r = PQgetResult(c)) != NULL) {
+			if (ops[k].res == NULL)
+				ops[k].res = r;
+			else
+				PQclear(r);
+		}
+		if (PQstatus(c) == CONNECTION_BAD)
+			break;
+	}
+	if (PQstatus(c) != CONNECTION_BAD) {
+		PGresult *r = PQgetResult(c);
+
+		if (r != NULL && PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+			/* Out of step with the server: never reuse this connection. */
+			PQclear(r);
+			PQfinish(db->conn);
+			db->conn = NULL;
+			for (int k = 0; k < nops; k++)
+				PQclear(ops[k].res);
+			return false;
+		}
+		PQclear(r);
+	}
+	PQexitPipelineMode(c);
+
+	{
+		bool lost = false;
+
+		for (int k = 0; k < nops; k++) {
+			ExecStatusType st = ops[k].res ? PQresultStatus(ops[k].res)
+			    : PGRES_FATAL_ERROR;
+			bool good = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+
+			if (ops[k].kind == OP_SET && budget && good)
+				db->timeout_ms = db->want_ms;
+			if ((ops[k].kind == OP_PREPARE || ops[k].kind == OP_DEALLOCATE) && !good)
+				lost = true;
+			if (ops[k].kind == OP_EXEC) {
+				items[ops[k].item].res = ops[k].res;
+				ops[k].res = NULL;
+			} else if (!good && *failure == NULL && ops[k].res != NULL &&
+			    st != PGRES_PIPELINE_ABORTED) {
+				/* What stopped the items after it. */
+				*failure = ops[k].res;
+				ops[k].res = NULL;
+			}
+			PQclear(ops[k].res);
+		}
+		/* A failed statement leaves a pooler's transaction aborted: end it. */
+		if (PQstatus(c) == CONNECTION_OK && !db->in_tx &&
+		    PQtransactionStatus(c) != PQTRANS_IDLE)
+			PQclear(PQexec(c, "ROLLBACK"));
+		if (lost)
+			forget_prepared(db);
+	}
+	return true;
 }
 
 /* Is sql a plain read (SELECT), safe to run a second time? */
@@ -317,48 +392,109 @@ is_read(const char *sql)
 	return strncasecmp(sql, "SELECT", 6) == 0;
 }
 
-static enum app_err
-exec_(struct db *db, struct arena *a, struct db_stmt *stmt, const char *sql,
-    int n, const char *const *params, PGresult **res, char sqlstate[6])
+static bool
+all_reads(const struct db_item *items, int n)
 {
-	const char *what = stmt ? stmt->name : "dynamic";
-	PGresult *r;
-	ExecStatusType st;
+	for (int i = 0; i < n; i++)
+		if (!items[i].read &&
+		    !is_read(items[i].stmt ? items[i].stmt->sql : items[i].sql))
+			return false;
+	return true;
+}
 
-	*res = NULL;
-	if (sqlstate)
-		sqlstate[0] = '\0';
+static void
+clear_items(struct db_item *items, int n)
+{
+	for (int i = 0; i < n; i++) {
+		PQclear(items[i].res);
+		items[i].res = NULL;
+	}
+}
+
+enum app_err
+db_exec_batch(struct db *db, struct arena *a, struct db_item *items, int n)
+{
+	PGresult *failure = NULL;
+	enum app_err first = APP_OK, stopped = APP_EDB;
+	bool sent;
+
+	for (int i = 0; i < n; i++) {
+		items[i].res = NULL;
+		items[i].err = APP_EDB;
+		items[i].sqlstate[0] = '\0';
+	}
+	if (n < 1 || n > DB_BATCH_MAX)
+		return APP_EINTERNAL;
 	if (!ensure(db))
 		return APP_EDB;
-	r = run(db, stmt, sql, n, params);
-	if (PQstatus(db->conn) == CONNECTION_BAD && !db->in_tx && !db->tried_reset &&
-	    is_read(stmt ? stmt->sql : sql)) {
+	sent = run_batch(db, items, n, &failure);
+	if ((!sent || PQstatus(db->conn) == CONNECTION_BAD) && !db->in_tx &&
+	    !db->tried_reset && all_reads(items, n)) {
 		/*
 		 * The server went away (restart, failover) since the last
-		 * request: reconnect once and run the statement again.  Only a
-		 * read: a write may have committed before the connection died.
-		 * Every request reads first (authentication), so the reconnect
+		 * request: reconnect once and run the reads again.  Only reads:
+		 * a write may have committed before the connection died.  Every
+		 * request reads first (authentication), so the reconnect
 		 * normally happens there, before any write.
 		 */
-		PQclear(r);
+		clear_items(items, n);
+		PQclear(failure);
+		failure = NULL;
 		log_msg(LOG_WARN, "database connection lost; reconnecting");
 		db->tried_reset = true;
 		connect_(db);
 		if (PQstatus(db->conn) != CONNECTION_OK)
 			return APP_EDB;
-		r = run(db, stmt, sql, n, params);
+		run_batch(db, items, n, &failure);
 	}
-	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		enum app_err e = classify(db, r, what, sqlstate);
+	if (failure != NULL)
+		stopped = classify(db, failure, "batch", items[0].sqlstate);
+	for (int i = 0; i < n; i++) {
+		struct db_item *it = &items[i];
+		ExecStatusType st = it->res ? PQresultStatus(it->res) : PGRES_FATAL_ERROR;
 
-		PQclear(r);
-		return e;
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+			if (arena_defer(a, clear_result, it->res) != 0) {
+				PQclear(it->res);
+				it->res = NULL;
+				it->err = APP_ENOMEM;
+			} else {
+				it->err = APP_OK;
+			}
+		} else {
+			if (it->res != NULL && st != PGRES_PIPELINE_ABORTED) {
+				it->err = classify(db, it->res, it->stmt ? it->stmt->name :
+				    "dynamic", it->sqlstate);
+				/* The items after it never ran, for this reason. */
+				stopped = it->err;
+			} else if (failure == NULL && db->conn != NULL &&
+			    PQstatus(db->conn) == CONNECTION_BAD && first == APP_OK) {
+				it->err = classify(db, NULL, it->stmt ? it->stmt->name :
+				    "dynamic", it->sqlstate);
+			} else {
+				it->err = stopped;
+			}
+			PQclear(it->res);
+			it->res = NULL;
+		}
+		if (first == APP_OK)
+			first = it->err;
 	}
-	if (arena_defer(a, clear_result, r) != 0)
-		return APP_ENOMEM;
-	*res = r;
-	return APP_OK;
+	PQclear(failure);
+	return first;
+}
+
+static enum app_err
+exec_(struct db *db, struct arena *a, struct db_stmt *stmt, const char *sql,
+    int n, const char *const *params, PGresult **res, char sqlstate[6])
+{
+	struct db_item it = { stmt, sql, n, params, false, NULL, APP_OK, "" };
+	enum app_err e = db_exec_batch(db, a, &it, 1);
+
+	*res = it.res;
+	if (sqlstate)
+		memcpy(sqlstate, it.sqlstate, 6);
+	return e;
 }
 
 enum app_err

@@ -88,6 +88,36 @@ enum app_err db_exec(struct db *db, struct arena *a, struct db_stmt *stmt,
 enum app_err db_exec_sql(struct db *db, struct arena *a, const char *sql,
     int n, const char *const *params, PGresult **res, char sqlstate[6]);
 
+/* One statement of db_exec_batch(): stmt, or else sql (built at run time). */
+struct db_item {
+	struct db_stmt *stmt;
+	const char *sql;
+	int n;                       /* parameters, text, NULL for SQL NULL */
+	const char *const *params;
+	/*
+	 * Writes nothing, so may run again after a reconnection; a statement
+	 * that begins with SELECT counts as one without saying so.
+	 */
+	bool read;
+	PGresult *res;               /* out: as db_exec's *res, owned by the arena */
+	enum app_err err;            /* out: as db_exec's result */
+	char sqlstate[6];            /* out: the SQLSTATE of a failure, or "" */
+};
+
+#define DB_BATCH_MAX 4
+
+/*
+ * Run items[0..n) (1 <= n <= DB_BATCH_MAX) in order, in one round trip
+ * (libpq's pipeline mode, with the budget's SET and any first-use PREPARE
+ * in the same pipeline).  Each item gets its own result and error; an item
+ * after a failed one does not run and gets that failure's error.  Returns
+ * the first item's error that is not APP_OK, or APP_OK.  A connection
+ * that broke between requests is reopened and the batch run again once,
+ * when every item is a read.
+ */
+enum app_err db_exec_batch(struct db *db, struct arena *a,
+    struct db_item *items, int n);
+
 /*
  * A read that decides no authorization (a content page, its total): run it
  * on rd, a connection to a replica, when rd has a URL and answers, else on
