@@ -442,3 +442,86 @@ dt_format(long long ms, char out[DT_TEXT_MAX])
 	    y > 0 ? y : 1 - y, m, d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
 	    (int)(rem / 1000 % 60), (int)(rem % 1000), y > 0 ? "" : " BC");
 }
+
+/* n digits at *p (advanced past them) as a number; -1 when not n digits. */
+static long long
+pg_digits(const char **p, int n)
+{
+	long long v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if ((*p)[i] < '0' || (*p)[i] > '9')
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	return v;
+}
+
+enum app_err
+dt_from_pg(const char *s, char out[DT_TEXT_MAX])
+{
+	const char *p = s, *frac;
+	long long y, mo, d, h, mi, sec, ms = 0, off = 0, day;
+	int ny = 0, nf = 0, sign;
+	bool bc = false;
+
+	while (p[ny] >= '0' && p[ny] <= '9')
+		ny++;
+	if (ny < 4 || ny > 7 || (y = pg_digits(&p, ny)) < 1 || *p++ != '-' ||
+	    (mo = pg_digits(&p, 2)) < 1 || mo > 12 || *p++ != '-' ||
+	    (d = pg_digits(&p, 2)) < 1 || d > 31 || *p++ != ' ' ||
+	    (h = pg_digits(&p, 2)) < 0 || h > 23 || *p++ != ':' ||
+	    (mi = pg_digits(&p, 2)) < 0 || mi > 59 || *p++ != ':' ||
+	    (sec = pg_digits(&p, 2)) < 0 || sec > 59)
+		return APP_EINPUT;
+	frac = p;
+	if (*p == '.') {
+		p++;
+		while (p[nf] >= '0' && p[nf] <= '9' && nf < 6)
+			nf++;
+		if (nf == 0)
+			return APP_EINPUT;
+		/* Milliseconds, the rest cut off as to_char's MS does. */
+		for (int i = 0; i < 3; i++)
+			ms = ms * 10 + (i < nf ? p[i] - '0' : 0);
+		p += nf;
+	}
+	if (*p != '+' && *p != '-')
+		return APP_EINPUT;
+	sign = *p++ == '-' ? -1 : 1;
+	/* The zone's offset: hh, hh:mm or hh:mm:ss. */
+	{
+		long long oh = pg_digits(&p, 2), om = 0, os = 0;
+
+		if (oh < 0)
+			return APP_EINPUT;
+		if (*p == ':' && (p++, (om = pg_digits(&p, 2)) < 0))
+			return APP_EINPUT;
+		if (*p == ':' && (p++, (os = pg_digits(&p, 2)) < 0))
+			return APP_EINPUT;
+		off = sign * (oh * 3600 + om * 60 + os);
+	}
+	if (strcmp(p, " BC") == 0) {
+		bc = true;
+		p += 3;
+	}
+	if (*p != '\0')
+		return APP_EINPUT;
+	if (off == 0 && !bc && ny == 4) {
+		/* UTC already (the suite's sessions): the text is only rearranged. */
+		memcpy(out, s, 10);
+		out[10] = 'T';
+		memcpy(out + 11, s + 11, 8);
+		out[19] = '.';
+		for (int i = 0; i < 3; i++)
+			out[20 + i] = i < nf ? frac[1 + i] : '0';
+		out[23] = 'Z';
+		out[24] = '\0';
+		return APP_OK;
+	}
+	day = days_from_civil(bc ? 1 - y : y, mo, d);
+	dt_format(day * 86400000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms - off * 1000,
+	    out);
+	return APP_OK;
+}

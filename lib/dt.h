@@ -37,4 +37,15 @@ enum app_err dt_parse(const char *s, size_t n, long long *ms);
  */
 void dt_format(long long ms, char out[DT_TEXT_MAX]);
 
+/*
+ * Postgres's text for a timestamptz under DateStyle ISO, e.g.
+ * "2026-11-30 04:13:59.214+00" (any zone offset, hh[:mm[:ss]]; up to 6
+ * fraction digits; years of 4 to 7 digits; " BC"), as the suite's wire
+ * form: ISO 8601 UTC with milliseconds, e.g. "2026-11-30T04:13:59.214Z",
+ * the fraction cut (not rounded) to milliseconds as to_char's MS is.
+ * APP_OK, or APP_EINPUT for any other text ("infinity", another
+ * DateStyle); out is then untouched.
+ */
+enum app_err dt_from_pg(const char *s, char out[DT_TEXT_MAX]);
+
 #endif

@@ -73,10 +73,58 @@ formats(void)
 	T_INT("... up to the day", ms, 1795910400000LL);
 }
 
+static void
+pg(const char *in, const char *want)
+{
+	char out[DT_TEXT_MAX], name[160];
+
+	snprintf(name, sizeof(name), "Postgres's \"%s\" is answered as \"%s\"", in,
+	    want ? want : "(refused)");
+	if (want == NULL) {
+		T_INT(name, dt_from_pg(in, out), APP_EINPUT);
+		return;
+	}
+	if (dt_from_pg(in, out) != APP_OK) {
+		T_OK(name, 0);
+		return;
+	}
+	T_STREQ(name, out, want);
+}
+
+/* What to_char(... AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') gave. */
+static void
+from_postgres(void)
+{
+	pg("2026-11-30 04:13:59.214+00", "2026-11-30T04:13:59.214Z");
+	pg("2026-11-30 04:13:59+00", "2026-11-30T04:13:59.000Z");
+	pg("2026-11-30 04:13:59.2+00", "2026-11-30T04:13:59.200Z");
+	pg("2026-11-30 04:13:59.999999+00", "2026-11-30T04:13:59.999Z");
+	pg("2026-11-30 04:13:59.000999+00", "2026-11-30T04:13:59.000Z");
+	pg("2026-11-30 10:30:15.5+05:30", "2026-11-30T05:00:15.500Z");
+	pg("2026-01-01 00:00:00-08", "2026-01-01T08:00:00.000Z");
+	pg("2026-12-31 23:59:59.999+00:00:01", "2026-12-31T23:59:58.999Z");
+	pg("1883-11-18 12:03:58-04:56:02", "1883-11-18T17:00:00.000Z");
+	pg("0044-03-15 12:00:00+00 BC", "0044-03-15T12:00:00.000Z BC");
+	pg("10000-01-01 00:00:00+00", "10000-01-01T00:00:00.000Z");
+	pg("infinity", NULL);
+	pg("-infinity", NULL);
+	pg("Mon Nov 30 04:13:59.214 2026 UTC", NULL);
+	pg("30.11.2026 04:13:59.214 UTC", NULL);
+	pg("2026-11-30T04:13:59.214Z", NULL);
+	pg("2026-11-30 04:13:59.+00", NULL);
+	pg("2026-11-30 04:13:59.1234567+00", NULL);
+	pg("2026-11-30 04:13:59+00 AD", NULL);
+	pg("2026-11-30 04:13:59", NULL);
+	pg("2026-11-30 04:13:5", NULL);
+	pg("2026-13-30 04:13:59+00", NULL);
+	pg("", NULL);
+}
+
 int
 main(void)
 {
 	vectors();
 	formats();
+	from_postgres();
 	return T_DONE();
 }
