@@ -77,6 +77,30 @@ utf8_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
+/*
+ * The bytes a string cannot carry as they are: controls, '"', '\\', and
+ * bytes of UTF-8 sequences (checked); < > & are \u escapes too: the same
+ * JSON, but never markup, should an answer end up read as HTML.
+ */
+static const unsigned char special[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 void
 jw_escape(struct sbuf *sb, const char *str, size_t n)
 {
@@ -89,12 +113,7 @@ jw_escape(struct sbuf *sb, const char *str, size_t n)
 		unsigned char c = s[i];
 		size_t l;
 
-		/*
-		 * < > & as \u escapes too: the same JSON, but never markup,
-		 * should an answer end up read as HTML.
-		 */
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80 && c != '<' &&
-		    c != '>' && c != '&') {
+		if (!special[c]) {
 			i++;
 			run++;
 			continue;

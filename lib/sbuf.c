@@ -71,6 +71,12 @@ sbuf_puts(struct sbuf *sb, const char *s)
 void
 sbuf_putc(struct sbuf *sb, char c)
 {
+	/* The common case, room to spare, without the general path. */
+	if (sb->err == APP_OK && sb->len + 2 <= sb->cap && sb->len < sb->max) {
+		sb->data[sb->len++] = c;
+		sb->data[sb->len] = '\0';
+		return;
+	}
 	sbuf_putn(sb, &c, 1);
 }
 
