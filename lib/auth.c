@@ -84,61 +84,71 @@ budget(struct req *r, long long ms)
 }
 
 int
-auth_require(struct req *r, const char *action)
+auth_begin(struct req *r, const char *action, struct auth_pending *p)
 {
 	const struct cfg *cfg = &r->app->cfg;
-	struct jwt_claims c;
-	struct auth_user *u;
 	const char *tok, *why = NULL;
 	size_t toklen;
-	PGresult *res;
 	enum app_err e;
-	char idbuf[32];
 
+	memset(p, 0, sizeof(*p));
 	r->user = NULL;
+	p->action = action;
+	p->item.n = 1;
+	p->item.params = p->params;
+	/*
+	 * Anyone can send a request: what it makes Postgres do gets the read
+	 * budget until the caller is known (auth_finish lifts it).
+	 */
+	if (budget(r, cfg->read_timeout_ms) != 0)
+		return -1;
 	tok = auth_bearer(r, &toklen);
 	if (tok == NULL) {
-		const char *p[] = { action };
-
-		e = db_exec(&r->app->db, r->arena, &q_public, 1, p, &res, NULL);
-		if (e != APP_OK) {
-			resp_fail(r, e);
-			return -1;
-		}
-		if (!db_get_bool(res, 0, "allowed"))
-			return forbidden(r);
-		/* Anyone can send this: what it makes Postgres do gets a budget. */
-		return budget(r, cfg->read_timeout_ms);
+		p->params[0] = action;
+		p->item.stmt = &q_public;
+		return 0;
 	}
-
 	e = jwt_verify(r->arena, (const unsigned char *)cfg->jwt_secret,
-	    cfg->jwt_secret_len, tok, toklen, time(NULL), &c, &why);
+	    cfg->jwt_secret_len, tok, toklen, time(NULL), &p->claims, &why);
 	if (e != APP_OK) {
 		log_msg(LOG_INFO, "refused a token: %s", why ? why : app_strerror(e));
 		return unauthorized(r, "Missing or invalid credentials");
 	}
+	p->token = true;
+	snprintf(p->idbuf, sizeof(p->idbuf), "%lld", p->claims.id);
+	p->params[0] = p->idbuf;
+	p->params[1] = p->claims.org[0] ? p->claims.org : NULL;
+	p->params[2] = action;
+	p->params[3] = p->claims.sid[0] ? p->claims.sid : NULL;
+	p->item.n = 4;
+	p->item.stmt = &q_user;
+	p->org = p->params[1];
+	return 0;
+}
 
-	snprintf(idbuf, sizeof(idbuf), "%lld", c.id);
-	{
-		const char *p[] = { idbuf, c.org[0] ? c.org : NULL, action,
-		    c.sid[0] ? c.sid : NULL };
+int
+auth_finish(struct req *r, struct auth_pending *p)
+{
+	PGresult *res = p->item.res;
+	struct auth_user *u;
+	long long id = p->claims.id;
 
-		e = db_exec(&r->app->db, r->arena, &q_user, 4, p, &res, NULL);
-	}
-	if (e != APP_OK) {
-		resp_fail(r, e);
+	if (p->item.err != APP_OK) {
+		resp_fail(r, p->item.err);
 		return -1;
 	}
+	if (!p->token)
+		return db_get_bool(res, 0, "allowed") ? 0 : forbidden(r);
 	if (PQntuples(res) != 1) {
-		log_msg(LOG_INFO, "token for user %lld who no longer exists", c.id);
+		log_msg(LOG_INFO, "token for user %lld who no longer exists", id);
 		return unauthorized(r, "Invalid credentials");
 	}
 	if (db_get_bool(res, 0, "blocked")) {
-		log_msg(LOG_INFO, "token for blocked user %lld", c.id);
+		log_msg(LOG_INFO, "token for blocked user %lld", id);
 		return unauthorized(r, "Invalid credentials");
 	}
 	if (!db_get_bool(res, 0, "session_ok")) {
-		log_msg(LOG_INFO, "token of an ended session (user %lld)", c.id);
+		log_msg(LOG_INFO, "token of an ended session (user %lld)", id);
 		return unauthorized(r, "Session ended");
 	}
 	u = arena_calloc(r->arena, 1, sizeof(*u));
@@ -146,7 +156,7 @@ auth_require(struct req *r, const char *action)
 		resp_fail(r, APP_ENOMEM);
 		return -1;
 	}
-	u->id = c.id;
+	u->id = id;
 	u->document_id = db_get(res, 0, "document_id");
 	u->username = db_get(res, 0, "username");
 	u->email = db_get(res, 0, "email");
@@ -161,9 +171,26 @@ auth_require(struct req *r, const char *action)
 	u->role_type = db_get(res, 0, "type");
 	u->org = db_get(res, 0, "organization_id");
 	u->org_role = db_get(res, 0, "role_slug");
-	u->sid = c.sid[0] ? arena_strdup(r->arena, c.sid) : NULL;
+	u->sid = p->claims.sid[0] ? arena_strdup(r->arena, p->claims.sid) : NULL;
 	r->user = u;
 	if (!db_get_bool(res, 0, "allowed"))
 		return forbidden(r);
 	return budget(r, DB_TIMEOUT_MS);
+}
+
+int
+auth_run(struct req *r, struct auth_pending *p)
+{
+	db_exec_batch(&r->app->db, r->arena, &p->item, 1);
+	return auth_finish(r, p);
+}
+
+int
+auth_require(struct req *r, const char *action)
+{
+	struct auth_pending p;
+
+	if (auth_begin(r, action, &p) != 0)
+		return -1;
+	return auth_run(r, &p);
 }

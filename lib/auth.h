@@ -15,6 +15,8 @@
 
 #include <stdbool.h>
 
+#include "db.h"
+#include "jwt.h"
 #include "req.h"
 
 struct auth_user {
@@ -38,6 +40,35 @@ struct auth_user {
  * or 503) and -1 is returned.
  */
 int auth_require(struct req *r, const char *action);
+
+/*
+ * auth_require in two halves, so that a read can share its round trip:
+ * auth_begin() verifies the token (answering 401 and returning -1 when it
+ * is bad) and fills p->item with the statement that decides the rest;
+ * the caller runs p->item, alone (auth_run) or ahead of its own read in
+ * one db_exec_batch(); auth_finish() then judges it exactly as
+ * auth_require does.  Until auth_finish succeeds for a signed-in caller,
+ * statements run under the anonymous read budget (READ_TIMEOUT): a read
+ * sent with p->item was sent before the caller was known.  p->org is the
+ * organization the token names (NULL when none or anonymous), which the
+ * caller's read may presume; after auth_finish the organization of an
+ * active membership is r->user->org, which may differ (NULL).
+ */
+struct auth_pending {
+	struct db_item item;
+	const char *org;
+	/* Private. */
+	const char *action;
+	bool token;
+	struct jwt_claims claims;
+	char idbuf[32];
+	const char *params[4];
+};
+
+int auth_begin(struct req *r, const char *action, struct auth_pending *p);
+int auth_finish(struct req *r, struct auth_pending *p);
+/* Run p->item alone, then auth_finish(). */
+int auth_run(struct req *r, struct auth_pending *p);
 
 /*
  * The bearer token of the Authorization header, Strapi's way: exactly two
