@@ -32,12 +32,12 @@ static const struct coll_field post_fields[] = {
 
 const struct coll coll_articles = {
 	"articles", "articles", "api::article.article.",
-	article_fields, ARRAY_LEN(article_fields), false, NULL,
+	article_fields, ARRAY_LEN(article_fields), false, NULL, "article_counts",
 };
 
 const struct coll coll_blog_posts = {
 	"blog-posts", "blog_posts", "api::blog-post.blog-post.",
-	post_fields, ARRAY_LEN(post_fields), true, NULL,
+	post_fields, ARRAY_LEN(post_fields), true, NULL, "blog_post_counts",
 };
 
 /*
@@ -65,7 +65,7 @@ static const char *const user_relations[] = { "role", NULL };
 
 const struct coll coll_users = {
 	"users", "users", "plugin::users-permissions.user.",
-	user_fields, ARRAY_LEN(user_fields), false, user_relations,
+	user_fields, ARRAY_LEN(user_fields), false, user_relations, NULL,
 };
 
 const struct coll_field *

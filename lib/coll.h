@@ -41,6 +41,13 @@ struct coll {
 	 * for none.  They are accepted, not joined: see coll_users.
 	 */
 	const char *const *relations;
+	/*
+	 * The table of row counts kept by triggers (sql/0006_counts.sql), read
+	 * for the total of an unfiltered page instead of counting the rows:
+	 * columns n, and for a scoped collection organization_id and status.
+	 * NULL: count the rows.
+	 */
+	const char *counts;
 };
 
 extern const struct coll coll_articles;

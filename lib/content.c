@@ -5,6 +5,7 @@
 
 #include "auth.h"
 #include "content.h"
+#include "dt.h"
 #include "coll.h"
 #include "cq.h"
 #include "jv.h"
@@ -25,19 +26,15 @@
 
 /* ---- output */
 
-/* The SELECT list for fields, each aliased to its column name. */
+/* The SELECT list for fields: their columns. */
 static void
 select_list(struct sbuf *sb, const struct coll_field *const *f, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
 			sbuf_puts(sb, ", ");
-		if (f[i]->type == COLL_DATETIME)
-			sbuf_printf(sb, "to_char(%s AT TIME ZONE 'UTC', "
-			    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS %s",
-			    f[i]->column, f[i]->column);
-		else
-			sbuf_puts(sb, f[i]->column);
+		/* Datetimes come as Postgres's text; entry() rewrites them. */
+		sbuf_puts(sb, f[i]->column);
 	}
 }
 
@@ -65,15 +62,33 @@ v4_format(struct req *r)
 	return h != NULL && strcasecmp(h, "v4") == 0;
 }
 
+/*
+ * The result's column of each field, found once per result rather than
+ * by name for every value; -1 for a column it does not have.
+ */
+static int *
+columns(struct arena *a, const PGresult *res, const struct coll_field *const *f,
+    size_t n)
+{
+	int *cols = arena_calloc(a, n ? n : 1, sizeof(*cols));
+
+	if (cols != NULL)
+		for (size_t i = 0; i < n; i++)
+			cols[i] = PQfnumber(res, f[i]->column);
+	return cols;
+}
+
 static void
-entry(struct jw *w, bool v4, PGresult *res, int row,
+entry(struct jw *w, bool v4, PGresult *res, int row, const int *cols,
     const struct coll_field *const *f, size_t n)
 {
 	bool in_attrs = false;
 
 	jw_obj_open(w);
 	for (size_t i = 0; i < n; i++) {
-		const char *v = db_get(res, row, f[i]->column);
+		const char *v = cols[i] < 0 || PQgetisnull(res, row, cols[i]) ? NULL :
+		    PQgetvalue(res, row, cols[i]);
+		char iso[DT_TEXT_MAX];
 
 		if (v4 && !in_attrs && strcmp(f[i]->name, "id") != 0 &&
 		    strcmp(f[i]->name, "documentId") != 0) {
@@ -86,6 +101,8 @@ entry(struct jw *w, bool v4, PGresult *res, int row,
 			jw_null(w);
 		else if (f[i]->type == COLL_ID)
 			jw_raw(w, v);
+		else if (f[i]->type == COLL_DATETIME && dt_from_pg(v, iso) == APP_OK)
+			jw_str(w, iso);
 		else
 			jw_str(w, v);
 	}
@@ -106,11 +123,17 @@ answer_one(struct req *r, int status, PGresult *res,
 	struct sbuf sb;
 	struct jw w;
 
+	int *cols = columns(r->arena, res, f, n);
+
+	if (cols == NULL) {
+		resp_fail(r, APP_ENOMEM);
+		return;
+	}
 	sbuf_init(&sb, r->arena, ENTRY_MAX);
 	jw_init(&w, &sb);
 	jw_obj_open(&w);
 	jw_key(&w, "data");
-	entry(&w, v4_format(r), res, 0, f, n);
+	entry(&w, v4_format(r), res, 0, cols, f, n);
 	jw_key(&w, "meta");
 	jw_raw(&w, "{}");
 	jw_obj_close(&w);
@@ -151,6 +174,24 @@ caller_org(const struct req *r)
 
 /* ---- find and findOne */
 
+/*
+ * The rows a list may show, as SQL over the collection's columns ($1 is
+ * the caller's organization in a scoped collection).  An anonymous caller
+ * (or one with no active membership) gets a predicate without the
+ * organization, so a prepared statement's one plan (plans are generic:
+ * see db.c) can use the index of published posts.  Its $1 IS NULL keeps
+ * $1 in the statement: every parameter must be referenced.
+ */
+static const char *
+list_scope(const struct coll *c, const char *org)
+{
+	if (!c->org_scoped)
+		return "TRUE";
+	if (org == NULL)
+		return "(status = 'published' AND $1::text IS NULL)";
+	return "(status = 'published' OR organization_id = $1)";
+}
+
 /* The parsed query string; -1 (answered 500) when memory ran out. */
 static int
 parse_query(struct req *r, json_object **q)
@@ -173,46 +214,41 @@ too_complex(struct req *r, enum app_err e)
 		resp_fail(r, e);
 }
 
-static void
-find(struct req *r, const struct coll *c)
+/*
+ * The statement of a list page for a caller of organization org (NULL:
+ * anonymous or no active membership) into *sql and its parameters into
+ * *params (*np of them): $1 org when the collection is scoped, then the
+ * query's, then LIMIT and OFFSET.  *total_alone is set when an empty page
+ * does not carry the total (count_statement gives it).  Errors:
+ * APP_ENOMEM, APP_ETOOBIG.
+ */
+static enum app_err
+list_statement(struct arena *a, const struct coll *c, const struct cq *q,
+    const char *org, struct sbuf *sql, const char ***params, int *np,
+    bool *total_alone)
 {
-	struct cq q;
-	struct cq_error err;
-	json_object *qs;
-	struct sbuf sql, sb;
-	struct jw w;
-	enum app_err e;
-	PGresult *res;
-	const char **params;
-	int np, base;
-	long long total = -1;
-	char lim[32], off[32];
-	bool streaming = false, v4;
+	int base = c->org_scoped ? 2 : 1, n = base - 1 + q->nparams + 2;
+	bool filtered = strcmp(q->where, "TRUE") != 0;
+	const char *scope = list_scope(c, org);
+	const char **p;
+	char *lim, *off, src[256];
 
-	if (auth_require(r, action(r, c, "find")) != 0)
-		return;
-	base = c->org_scoped ? 2 : 1;
-	if (parse_query(r, &qs) != 0)
-		return;
-	e = cq_compile(r->arena, c, qs, base, &q, &err);
-	if (e != APP_OK) {
-		cq_fail(r, e, &err);
-		return;
-	}
-	np = base - 1 + q.nparams + 2;
-	params = arena_calloc(r->arena, (size_t)np, sizeof(*params));
-	if (params == NULL) {
-		resp_fail(r, APP_ENOMEM);
-		return;
-	}
+	p = arena_calloc(a, (size_t)n, sizeof(*p));
+	lim = arena_alloc(a, 24);
+	off = arena_alloc(a, 24);
+	if (p == NULL || lim == NULL || off == NULL)
+		return APP_ENOMEM;
 	if (c->org_scoped)
-		params[0] = caller_org(r);
-	for (int i = 0; i < q.nparams; i++)
-		params[base - 1 + i] = q.params[i];
-	snprintf(lim, sizeof(lim), "%lld", q.limit);
-	snprintf(off, sizeof(off), "%lld", q.start);
-	params[np - 2] = lim;
-	params[np - 1] = off;
+		p[0] = org;
+	for (int i = 0; i < q->nparams; i++)
+		p[base - 1 + i] = q->params[i];
+	snprintf(lim, 24, "%lld", q->limit);
+	snprintf(off, 24, "%lld", q->start);
+	p[n - 2] = lim;
+	p[n - 1] = off;
+	*params = p;
+	*np = n;
+	*total_alone = false;
 
 	/*
 	 * One round trip, and the caller's filter evaluated once: the page and
@@ -224,58 +260,174 @@ find(struct req *r, const struct coll *c)
 	 * so a caller's predicate never runs on rows the caller may not see:
 	 * its cost cannot reveal what hidden rows hold.
 	 */
+	if (c->org_scoped && filtered)
+		snprintf(src, sizeof(src), "(SELECT * FROM %s WHERE %s OFFSET 0)"
+		    " AS %s", c->table, scope, c->table);
+	else
+		snprintf(src, sizeof(src), "%s", c->table);
+	sbuf_init(sql, a, SQL_MAX);
+	if (!q->with_count) {
+		sbuf_puts(sql, "SELECT ");
+		select_list(sql, q->fields, q->nfields);
+		sbuf_printf(sql, " FROM %s WHERE ", src);
+		if (c->org_scoped && !filtered)
+			sbuf_printf(sql, "%s AND ", scope);
+		sbuf_printf(sql, "(%s) ORDER BY %s LIMIT $%d OFFSET $%d", q->where,
+		    q->order_by, n - 1, n);
+		return sbuf_err(sql);
+	}
 	{
-		bool filtered = strcmp(q.where, "TRUE") != 0;
-		char src[256];
+		const char *rows;
 
-		if (c->org_scoped && filtered)
-			snprintf(src, sizeof(src), "(SELECT * FROM %s WHERE (status = "
-			    "'published' OR organization_id = $1) OFFSET 0) AS %s",
-			    c->table, c->table);
-		else
-			snprintf(src, sizeof(src), "%s", c->table);
-		sbuf_init(&sql, r->arena, SQL_MAX);
-		if (!q.with_count) {
-			sbuf_puts(&sql, "SELECT ");
-			select_list(&sql, q.fields, q.nfields);
-			sbuf_printf(&sql, " FROM %s WHERE ", src);
-			if (c->org_scoped && !filtered)
-				sbuf_puts(&sql, "(status = 'published' OR organization_id = $1) AND ");
-			sbuf_printf(&sql, "(%s) ORDER BY %s LIMIT $%d OFFSET $%d", q.where,
-			    q.order_by, np - 1, np);
+		if (filtered) {
+			sbuf_printf(sql, "WITH m AS MATERIALIZED (SELECT id FROM %s"
+			    " WHERE %s) SELECT c._total, p.* FROM (SELECT count(*)"
+			    " AS _total FROM m) c", src, q->where);
+			rows = "id IN (SELECT id FROM m)";
+		} else if (c->counts != NULL) {
+			/*
+			 * Unfiltered: the total is the sum of the counts the
+			 * triggers keep, in the same snapshot as the page, so it
+			 * costs a few rows, not the collection.  It rides on each
+			 * row of the page (an InitPlan, run once); a page past the
+			 * end has no row to carry it, and the caller asks for it
+			 * alone (count_statement).
+			 */
+			sbuf_printf(sql, "SELECT (SELECT coalesce(sum(n), 0) FROM %s"
+			    " WHERE %s) AS _total, ", c->counts, scope);
+			select_list(sql, q->fields, q->nfields);
+			sbuf_printf(sql, " FROM %s WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d",
+			    c->table, scope, q->order_by, n - 1, n);
+			*total_alone = true;
+			return sbuf_err(sql);
 		} else {
-			const char *rows;
+			sbuf_printf(sql, "SELECT c._total, p.* FROM (SELECT count(*)"
+			    " AS _total FROM %s WHERE %s) c", c->table, scope);
+			rows = scope;
+		}
+		sbuf_puts(sql, " LEFT JOIN (SELECT ");
+		select_list(sql, q->fields, q->nfields);
+		sbuf_printf(sql, ", row_number() OVER (ORDER BY %s) AS _rn FROM %s"
+		    " WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d) p ON true"
+		    " ORDER BY p._rn", q->order_by, c->table, rows, q->order_by,
+		    n - 1, n);
+	}
+	return sbuf_err(sql);
+}
 
-			if (filtered) {
-				sbuf_printf(&sql, "WITH m AS MATERIALIZED (SELECT id FROM %s"
-				    " WHERE %s) SELECT c._total, p.* FROM (SELECT count(*)"
-				    " AS _total FROM m) c", src, q.where);
-				rows = "id IN (SELECT id FROM m)";
-			} else {
-				sbuf_printf(&sql, "SELECT c._total, p.* FROM (SELECT count(*)"
-				    " AS _total FROM %s%s) c", c->table, c->org_scoped ?
-				    " WHERE (status = 'published' OR organization_id = $1)" : "");
-				rows = c->org_scoped ?
-				    "(status = 'published' OR organization_id = $1)" : "TRUE";
-			}
-			sbuf_puts(&sql, " LEFT JOIN (SELECT ");
-			select_list(&sql, q.fields, q.nfields);
-			sbuf_printf(&sql, ", row_number() OVER (ORDER BY %s) AS _rn FROM %s"
-			    " WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d) p ON true"
-			    " ORDER BY p._rn", q.order_by, c->table, rows, q.order_by,
-			    np - 1, np);
+/* Do two organizations (either may be NULL) name the same? */
+static bool
+same_org(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * Authorize the caller (ap, from auth_begin) and run sql, a read built for
+ * the organization ap->org presumes.  On the primary both go in one round
+ * trip; with a replica (DATABASE_READ_URL) authorization goes to the
+ * primary first.  Returns 0 with *res set, 1 when authorized but the read
+ * must be run (again) by the caller: its organization is not the one
+ * presumed (caller_org(r) != ap->org), the read needs the replica, or it
+ * ran out of the anonymous budget a signed-in caller is not held to.
+ * Returns -1 when answered (401, 403, 503...).
+ */
+static int
+authorized_read(struct req *r, struct auth_pending *ap, const char *sql,
+    int np, const char *const *params, PGresult **res)
+{
+	struct db_item it[2];
+
+	*res = NULL;
+	if (r->app->db_read.url != NULL)
+		return auth_run(r, ap) != 0 ? -1 : 1;
+	it[0] = ap->item;
+	it[1] = (struct db_item){ NULL, sql, np, params, true, NULL, APP_OK, "" };
+	db_exec_batch(&r->app->db, r->arena, it, 2);
+	ap->item = it[0];
+	if (auth_finish(r, ap) != 0)
+		return -1;
+	if (!same_org(ap->org, caller_org(r)))
+		return 1;
+	if (it[1].err == APP_EBUSY && r->user != NULL)
+		return 1;
+	if (it[1].err != APP_OK) {
+		resp_fail(r, it[1].err);
+		return -1;
+	}
+	*res = it[1].res;
+	return 0;
+}
+
+static void
+find(struct req *r, const struct coll *c)
+{
+	struct auth_pending ap;
+	struct cq q;
+	struct cq_error err;
+	json_object *qs;
+	struct sbuf sql, sb;
+	struct jw w;
+	enum app_err e;
+	PGresult *res;
+	const char **params;
+	int np, rc, id_col, *cols;
+	long long total = -1;
+	bool streaming = false, v4, total_alone;
+
+	if (auth_begin(r, action(r, c, "find"), &ap) != 0)
+		return;
+	if (parse_query(r, &qs) != 0)
+		return;
+	e = cq_compile(r->arena, c, qs, c->org_scoped ? 2 : 1, &q, &err);
+	if (e != APP_OK) {
+		/* Strapi authorizes before it validates: 401 and 403 come first. */
+		if (auth_run(r, &ap) == 0)
+			cq_fail(r, e, &err);
+		return;
+	}
+	e = list_statement(r->arena, c, &q, ap.org, &sql, &params, &np,
+	    &total_alone);
+	if (e != APP_OK) {
+		if (auth_run(r, &ap) == 0)
+			too_complex(r, e);
+		return;
+	}
+	rc = authorized_read(r, &ap, sql.data, np, params, &res);
+	if (rc < 0)
+		return;
+	if (rc > 0) {
+		if (!same_org(ap.org, caller_org(r)) &&
+		    (e = list_statement(r->arena, c, &q, caller_org(r), &sql, &params,
+		    &np, &total_alone)) != APP_OK) {
+			too_complex(r, e);
+			return;
+		}
+		/* A page decides nothing: a replica may serve it. */
+		e = db_read_sql(&r->app->db_read, &r->app->db, r->arena, sql.data, np,
+		    params, &res, NULL);
+		if (e != APP_OK) {
+			resp_fail(r, e);
+			return;
 		}
 	}
-	if (sbuf_err(&sql) != APP_OK) {
-		too_complex(r, sbuf_err(&sql));
-		return;
-	}
-	/* A page decides nothing: a replica may serve it (DATABASE_READ_URL). */
-	e = db_read_sql(&r->app->db_read, &r->app->db, r->arena, sql.data, np,
-	    params, &res, NULL);
-	if (e != APP_OK) {
-		resp_fail(r, e);
-		return;
+	if (q.with_count && PQntuples(res) == 0 && total_alone) {
+		/* A page past the end: the total, from the counts alone. */
+		struct sbuf cs;
+
+		sbuf_init(&cs, r->arena, 512);
+		sbuf_printf(&cs, "SELECT coalesce(sum(n), 0) AS _total FROM %s WHERE %s",
+		    c->counts, list_scope(c, caller_org(r)));
+		if (sbuf_err(&cs) != APP_OK) {
+			resp_fail(r, sbuf_err(&cs));
+			return;
+		}
+		e = db_read_sql(&r->app->db_read, &r->app->db, r->arena, cs.data,
+		    c->org_scoped ? 1 : 0, params, &res, NULL);
+		if (e != APP_OK) {
+			resp_fail(r, e);
+			return;
+		}
 	}
 	if (q.with_count)
 		total = PQntuples(res) > 0 ? db_get_ll(res, 0, "_total", 0) : 0;
@@ -290,10 +442,16 @@ find(struct req *r, const struct coll *c)
 	jw_key(&w, "data");
 	jw_arr_open(&w);
 	v4 = v4_format(r);
+	cols = columns(r->arena, res, q.fields, q.nfields);
+	id_col = PQfnumber(res, "id");
+	if (cols == NULL) {
+		resp_fail(r, APP_ENOMEM);
+		return;
+	}
 	for (int i = 0; i < PQntuples(res); i++) {
-		if (db_get(res, i, "id") == NULL)
+		if (id_col < 0 || PQgetisnull(res, i, id_col))
 			continue; /* the total's row of a page past the end */
-		entry(&w, v4, res, i, q.fields, q.nfields);
+		entry(&w, v4, res, i, cols, q.fields, q.nfields);
 		if (sbuf_err(&sb) == APP_OK && sb.len > STREAM_AT) {
 			if (!streaming)
 				resp_stream_begin(r, 200, "application/json; charset=utf-8");
@@ -394,19 +552,29 @@ entry_query(struct req *r, const struct coll *c, struct cq *q)
 static void
 find_one(struct req *r, const struct coll *c)
 {
+	struct auth_pending ap;
 	struct cq q;
+	struct cq_error err;
+	json_object *qs;
 	struct sbuf sql;
 	enum app_err e;
 	PGresult *res;
 	const char **p;
-	int np;
+	int np, rc;
 
-	if (auth_require(r, action(r, c, "findOne")) != 0)
+	if (auth_begin(r, action(r, c, "findOne"), &ap) != 0)
 		return;
-	if (entry_query(r, c, &q) != 0)
+	if (parse_query(r, &qs) != 0)
 		return;
-	if (!valid_document_id(r->param)) {
-		not_found(r);
+	e = cq_compile_entry(r->arena, c, qs, c->org_scoped ? 3 : 2, &q, &err);
+	if (e != APP_OK || !valid_document_id(r->param)) {
+		/* Strapi authorizes before it validates: 401 and 403 come first. */
+		if (auth_run(r, &ap) != 0)
+			return;
+		if (e != APP_OK)
+			cq_fail(r, e, &err);
+		else
+			not_found(r);
 		return;
 	}
 	if ((p = entry_params(r, c, &q, &np)) == NULL) {
@@ -430,14 +598,25 @@ find_one(struct req *r, const struct coll *c)
 	/* Strapi's findOne ANDs the filters with the documentId. */
 	sbuf_printf(&sql, " AND (%s)", q.where);
 	if (sbuf_err(&sql) != APP_OK) {
-		too_complex(r, sbuf_err(&sql));
+		if (auth_run(r, &ap) == 0)
+			too_complex(r, sbuf_err(&sql));
 		return;
 	}
-	e = db_read_sql(&r->app->db_read, &r->app->db, r->arena, sql.data, np, p,
-	    &res, NULL);
-	if (e != APP_OK) {
-		resp_fail(r, e);
+	/* The organization is a parameter: the statement fits any caller. */
+	if (c->org_scoped)
+		p[1] = ap.org;
+	rc = authorized_read(r, &ap, sql.data, np, p, &res);
+	if (rc < 0)
 		return;
+	if (rc > 0) {
+		if (c->org_scoped)
+			p[1] = caller_org(r);
+		e = db_read_sql(&r->app->db_read, &r->app->db, r->arena, sql.data,
+		    np, p, &res, NULL);
+		if (e != APP_OK) {
+			resp_fail(r, e);
+			return;
+		}
 	}
 	if (PQntuples(res) != 1) {
 		not_found(r);

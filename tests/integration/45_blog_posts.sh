@@ -256,7 +256,14 @@ as "$T_aA" POST /api/blog-posts '{"data":{"title":"inactive"}}'
 expect_error "an inactive membership cannot write" 403 ForbiddenError "Organization membership required"
 as "$T_aA" GET /api/blog-posts
 check "an inactive member reads like an outsider" test "$(titles)" = "A published,B published"
+expect_json "... and is counted like one" '.meta.pagination.total == 2'
+as "$T_aA" GET "/api/blog-posts/$A_draft"
+expect_error "an inactive member cannot read their organization's draft" 404 NotFoundError
+as "$T_aA" GET "/api/blog-posts/$A_pub"
+expect_status "... but reads its published post" 200
 psql_q "UPDATE memberships SET status = 'active' WHERE user_id = $aA"
+as "$T_aA" GET "/api/blog-posts/$A_draft"
+expect_status "active again, they read it at once" 200
 
 as "$T_aA" POST /api/blog-posts '{"data":{"title":"to delete"}}'
 as "$T_mA" DELETE "/api/blog-posts/$(jq -r .data.documentId <<<"$BODY")"
@@ -266,3 +273,34 @@ expect_status "an admin deletes their organization's post" 204
 as "$T_aA" DELETE "/api/blog-posts/$A_draft"
 expect_error "deleting it again is 404" 404 NotFoundError
 check "B's posts were never touched" test "$(psql_q "SELECT count(*) FROM blog_posts WHERE organization_id = 'org_01B'")" = 3
+
+# --- totals come from counts kept with the rows: exact after every kind of write
+totals_agree() { # label
+    local pub org_a
+    pub=$(psql_q "SELECT count(*) FROM blog_posts WHERE status = 'published'")
+    org_a=$(psql_q "SELECT count(*) FROM blog_posts WHERE status = 'published' OR organization_id = 'org_01A'")
+    as anon GET '/api/blog-posts?pagination[pageSize]=1'
+    expect_json "$1: the public total is the published count ($pub)" ".meta.pagination.total == $pub"
+    as "$T_mA" GET '/api/blog-posts?pagination[page]=999'
+    expect_json "$1: a member's total, on a page past the end too ($org_a)" ".meta.pagination.total == $org_a and .data == []"
+}
+totals_agree "after the writes above"
+as "$T_mA" POST /api/blog-posts '{"data":{"title":"count me","status":"published"}}'
+counted=$(jq -r .data.documentId <<<"$BODY")
+totals_agree "after a create"
+as "$T_mA" PUT "/api/blog-posts/$counted" '{"data":{"status":"draft"}}'
+totals_agree "after a status change"
+as "$T_mA" PUT "/api/blog-posts/$counted" '{"data":{"title":"count me still"}}'
+totals_agree "after an edit that changes no status"
+psql_q "INSERT INTO blog_posts (document_id, title, organization_id, status)
+    SELECT 'k' || lpad(g::text, 23, '0'), 'bulk ' || g, CASE WHEN g % 2 = 0 THEN 'org_01A' ELSE 'org_01B' END,
+           CASE WHEN g % 3 = 0 THEN 'draft' ELSE 'published' END FROM generate_series(1, 300) g"
+totals_agree "after a bulk insert in SQL"
+psql_q "UPDATE blog_posts SET organization_id = 'org_01B' WHERE title LIKE 'bulk %' AND organization_id = 'org_01A' AND status = 'draft'"
+totals_agree "after moving drafts to another organization"
+psql_q "UPDATE blog_posts SET status = 'archived' WHERE title LIKE 'bulk %' AND status = 'published' AND id % 5 = 0"
+totals_agree "after archiving some"
+psql_q "DELETE FROM blog_posts WHERE title LIKE 'bulk %'"
+totals_agree "after a bulk delete"
+check "the kept counts equal a count of the rows" test \
+    "$(psql_q "SELECT count(*) FROM (SELECT organization_id, status, count(*) AS n FROM blog_posts GROUP BY 1, 2) r FULL JOIN (SELECT * FROM blog_post_counts WHERE n <> 0) c USING (organization_id, status) WHERE r.n IS DISTINCT FROM c.n")" = 0
