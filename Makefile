@@ -16,7 +16,9 @@ WARN    = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wwrite-strings -Wno-format-nonliteral $(WERROR)
 FORTIFY ?= -D_FORTIFY_SOURCE=2
 HARDEN  = -fstack-protector-strong -fPIE -Werror=format-security
-LDHARDEN = -pie -Wl,-z,relro,-z,now
+# --as-needed: each program records only the libraries it calls (content
+# never loads libcurl and its TLS stack).
+LDHARDEN = -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 
 # pkg-config for each library, with the usual flags when a .pc is missing.
 PKGS = fcgi libcurl json-c openssl libpq

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <fcgiapp.h>
 
 #include "log.h"
@@ -166,10 +165,6 @@ srv_main(const struct srv_def *def, int argc, char **argv)
 		return 1;
 	}
 	install_signals();
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		log_msg(LOG_ERR, "could not initialise libcurl");
-		return 1;
-	}
 	if (FCGX_Init() != 0) {
 		log_msg(LOG_ERR, "could not initialise the FastCGI library");
 		return 1;
@@ -226,6 +221,5 @@ end:
 	db_close(&app.db_read);
 	if (def->fini != NULL)
 		def->fini(&app);
-	curl_global_cleanup();
 	return rc;
 }
