@@ -54,6 +54,16 @@ connect_(struct db *db)
 		msg[strcspn(msg, "\n")] = '\0';
 		log_msg(LOG_ERR, "could not connect to the %s: %s",
 		    db->replica ? "read replica" : "database", msg);
+		return;
+	}
+	{
+		/* Behind a pooler DateStyle is the server's: say if it cannot be read. */
+		const char *ds = PQparameterStatus(db->conn, "DateStyle");
+
+		if (ds != NULL && strncmp(ds, "ISO", 3) != 0)
+			log_msg(LOG_ERR, "the database's DateStyle is \"%s\": datetimes are "
+			    "answered as Postgres writes them; set it to ISO "
+			    "(ALTER ROLE ... SET DateStyle = 'ISO, MDY')", ds);
 	}
 }
 
