@@ -361,15 +361,14 @@ run_batch(struct db *db, struct db_item *items, int n, PGresult **failure)
 	PQexitPipelineMode(c);
 
 	{
-		bool lost = false;
+		bool lost = false, all_good = true;
 
 		for (int k = 0; k < nops; k++) {
 			ExecStatusType st = ops[k].res ? PQresultStatus(ops[k].res)
 			    : PGRES_FATAL_ERROR;
 			bool good = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 
-			if (ops[k].kind == OP_SET && budget && good)
-				db->timeout_ms = db->want_ms;
+			all_good = all_good && good;
 			if ((ops[k].kind == OP_PREPARE || ops[k].kind == OP_DEALLOCATE) && !good)
 				lost = true;
 			if (ops[k].kind == OP_EXEC) {
@@ -389,6 +388,13 @@ run_batch(struct db *db, struct db_item *items, int n, PGresult **failure)
 			PQclear(PQexec(c, "ROLLBACK"));
 		if (lost)
 			forget_prepared(db);
+		/*
+		 * The pipeline ran as one implicit transaction: a failure in it
+		 * rolled the SET back too.  Then the session's budget is not
+		 * known, and the next statement sets it again.
+		 */
+		if (budget)
+			db->timeout_ms = all_good || db->in_tx ? db->want_ms : -1;
 	}
 	return true;
 }

@@ -73,6 +73,14 @@ wait "$slow_pid"
 STATUS=$(cat "$T_RUN/slow.status"); BODY=$(cat "$T_RUN/slow.body")
 expect_error "a read past the anonymous time budget is 503" 503 ServiceUnavailableError
 check "with Retry-After" grep -qi '^Retry-After: 1' "$T_RUN/slow.hdrs"
+# The cancelled statement ran in the same pipeline as the SET of the budget
+# (one implicit transaction): the budget must hold for the next reads too.
+held=0
+for i in 1 2 3 4; do
+    req GET "/api/articles?$slowq"
+    [ "$STATUS" = 503 ] && held=$((held + 1))
+done
+check "every later slow anonymous read is cut by the budget too (4 of 4)" test "$held" = 4
 req GET "/api/articles?fields[0]=title&filters[title][\$eq]=Big" -H "Authorization: Bearer $jwt"
 expect_json "the next request is served normally" '.data[0].title == "Big" and .meta.pagination.total == 1'
 for i in 1 2 3; do
