@@ -9,6 +9,9 @@
 #   ERR_DIR    directory of the JSON error files (default: apache-conf/errors
 #              next to this script); lighttpd answers its own errors with them
 #   FCGI_TIMEOUT  seconds lighttpd waits for a program's answer (default 60)
+#   MAX_PROCS  processes of each pool (default 1); MAX_PROCS_<pool> (content,
+#              login, logout, callback, session, webhook) sets one pool's
+#              and takes precedence
 #   DOC_ROOT   optional: static files served at / with index.html as the
 #              index (make run: examples/spa); default RUN_DIR, where there
 #              are none.  The programs' prefixes take precedence.
@@ -47,12 +50,14 @@ envblock() {
 }
 
 backend() { # URL-prefix program [socket-name]
+    local pool=${3:-$2}
+    pool=MAX_PROCS_${pool%.fcgi}
     cat <<CONF
     $(q "$1") => ((
         "bin-path" => $(q "$BIN_DIR/cgi-bin/$2"),
         "socket" => $(q "$RUN_DIR/${3:-$2}.sock"),
         "check-local" => "disable",
-        "max-procs" => ${MAX_PROCS:-1},
+        "max-procs" => ${!pool:-${MAX_PROCS:-1}},
         "connect-timeout" => 10,
         "read-timeout" => ${FCGI_TIMEOUT:-60},
         $(envblock)
