@@ -68,7 +68,11 @@ else
 fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/suite-bench.XXXXXX")
+# (The postgres user must reach $T/pg; what holds a token or a secret goes
+# in $S, the owner's only, never on a command line.)
 chmod 755 "$T"
+S=$T/private
+mkdir -m 700 "$S" || exit 1
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
@@ -138,12 +142,12 @@ hash=$(printf '%s' "$secret" | tr -- '-_' '+/' | sed 's/$/=/' | openssl base64 -
 psql -X -q "$DATABASE_URL" -c "INSERT INTO sessions (id, user_id, organization_id, refresh_hash, mode, idle_expires_at, expires_at)
     VALUES ('$sid', $uid, '$ORG', decode('$hash', 'hex'), 'api', now() + interval '1 day', now() + interval '1 day')" || exit 1
 stok=$(node -e '
-const c = require("crypto"), [k, id, org, sid] = process.argv.slice(1);
+const c = require("crypto"), k = process.env.JWT_SECRET, [id, org, sid] = process.argv.slice(1);
 const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
 const now = Math.floor(Date.now() / 1000);
 const m = b({ alg: "HS256", typ: "JWT" }) + "." + b({ id: Number(id), organizationId: org, sid, iat: now, exp: now + 3600 });
 process.stdout.write(m + "." + c.createHmac("sha256", k).update(m).digest("base64url"));
-' "$JWT_SECRET" "$uid" "$ORG" "$sid")
+ ' "$uid" "$ORG" "$sid")
 
 # lighttpd: the suite's pools, and at / a document root holding only the
 # static copy of answer a (L1).  The configuration holds the secrets (owner
@@ -188,14 +192,18 @@ rss_before=$(rss VmRSS) anon_before=$(rss RssAnon)
 # up on (its run ended, or 10 s passed) may still be queued for a worker:
 # the main pools are left to drain before the next run, so no run pays for
 # the one before.
-measure() { # connections url [header] [script]
-    local c=$1 out
+measure() { # connections url [header | "" script]
+    local c=$1 out script=${4:-}
+    if [ -n "${3:-}" ]; then
+        script=$S/header.lua
+        printf 'wrk.headers["%s"] = [==[%s]==]\n' "${3%%: *}" "${3#*: }" >"$script"
+    fi
     out=$(wrk -t"$((c > 1 ? 2 : 1))" -c"$c" -d"$DURATION" --timeout 10s --latency \
-        ${3:+-H "$3"} ${4:+-s "$4"} "$2" 2>&1)
+        ${script:+-s "$script"} "$2" 2>&1)
     RPS=$(awk '/^Requests\/sec/ {printf "%d", $2 + 0.5}' <<<"$out")
     P50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     P99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-    BAD=$(awk '/Non-2xx/ {print $NF " answers not 2xx/3xx"} /Socket errors/ {sub(/^ */, ""); print}' <<<"$out" |
+    BAD=$(awk '/Non-2xx/ {print "not 2xx/3xx: " $NF} /Socket errors/ {sub(/^ */, ""); print}' <<<"$out" |
         paste -sd';' - | sed 's/;/; /g')
     [ -n "$RPS" ] || { RPS=0; BAD="wrk failed: $(tail -n 1 <<<"$out")"; }
     [ "$RPS" != 0 ] || { P50=-; P99=-; }
@@ -219,7 +227,9 @@ ms() { # a wrk time (812.00us, 3.21ms, 1.02s, 1.5m) in ms
 # Answer a, kept as the static file of L1 (the same bytes).
 curl -sS -o "$T/main/www/articles.json" "$base/api/articles" || exit 1
 a_bytes=$(wc -c <"$T/main/www/articles.json")
-posts_total() { curl -sS "$base/api/blog-posts" ${1:+-H "$1"} | node -e '
+posts_total() { # [header]
+    printf '%s\n' "${1:-X-Bench: 1}" >"$S/curl-header"
+    curl -sS -H @"$S/curl-header" "$base/api/blog-posts" | node -e '
 let s = ""; process.stdin.on("data", (d) => s += d).on("end", () => {
   const j = JSON.parse(s); process.stdout.write(j.data.length + " of " + j.meta.pagination.total); });'; }
 b_seen=$(posts_total)
@@ -260,10 +270,10 @@ L1=$RPS L1_p50=$P50 L1_p99=$P99
 # L2: Postgres alone, the statement a page of anonymous blog posts needs
 # at its least: the columns the API returns, its default order, 25 rows.
 # (pgbench reads :name as a variable, so the format's colons are \072.)
-cat >"$T/l2.sql" <<'SQL'
+cat >"$S/l2.sql" <<'SQL'
 SELECT id, document_id, title, content, slug, organization_id, status, to_char(created_at AT TIME ZONE 'UTC', E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"') AS created_at, to_char(updated_at AT TIME ZONE 'UTC', E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"') AS updated_at, to_char(published_at AT TIME ZONE 'UTC', E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"') AS published_at FROM blog_posts WHERE status = 'published' ORDER BY id ASC LIMIT 25;
 SQL
-l2out=$(pgbench -n -M extended -c "$CONNECTIONS" -j 2 -T "$DURATION_S" -f "$T/l2.sql" \
+l2out=$(pgbench -n -M extended -c "$CONNECTIONS" -j 2 -T "$DURATION_S" -f "$S/l2.sql" \
     -h 127.0.0.1 -p "$PG_PORT" -U postgres bench 2>&1)
 L2=$(awk '/^tps = / {printf "%d", $3 + 0.5; exit}' <<<"$l2out")
 L2_lat=$(awk '/^latency average/ {print $4 " " $5}' <<<"$l2out")
@@ -318,7 +328,7 @@ more "GET /api/blog-posts (member, JWT without a session)" "$CONNECTIONS" "$base
 more "404 GET /api/nothing (the JSON envelope)" "$CONNECTIONS" "$base/api/nothing"
 # Refreshes, each rotating the refresh token (one connection: a token is
 # good for one refresh).
-cat >"$T/refresh.lua" <<LUA
+cat >"$S/refresh.lua" <<LUA
 local tok = "$sid.$secret"
 request = function()
   return wrk.format("POST", "/api/auth/refresh", {["Content-Type"] = "application/json"},
@@ -329,15 +339,15 @@ response = function(status, headers, body)
   if t then tok = t end
 end
 LUA
-more "POST /api/auth/refresh (rotating, 1 connection)" 1 "$base/api/auth/refresh" "" "$T/refresh.lua"
+more "POST /api/auth/refresh (rotating, 1 connection)" 1 "$base/api/auth/refresh" "" "$S/refresh.lua"
 # Webhooks: signed user.updated deliveries for a signed-in user, each a new
 # event id with a later version (wrk replays the list when it runs out:
 # those are then duplicates, answered from the id alone).
 if [ -x cgi-bin/webhook.fcgi ]; then
     psql -X -q "$DATABASE_URL" -c "UPDATE users SET workos_user_id = 'user_01BENCH' WHERE id = $uid"
-    node - "$WORKOS_WEBHOOK_SECRET" 10000 >"$T/webhooks.lua" <<'JS'
+    node - 10000 >"$S/webhooks.lua" <<'JS'
 const crypto = require('crypto');
-const [secret, n] = [process.argv[2], Number(process.argv[3])];
+const [secret, n] = [process.env.WORKOS_WEBHOOK_SECRET, Number(process.argv[2])];
 const t0 = Date.now() - 3600e3, t = Date.now();
 const out = ['requests = {}'];
 for (let i = 0; i < n; i++) {
@@ -355,7 +365,7 @@ out.push('local i = 0',
   'end');
 process.stdout.write(out.join('\n') + '\n');
 JS
-    more "POST /api/webhooks/workos (signed)" "$CONNECTIONS" "$base/api/webhooks/workos" "" "$T/webhooks.lua"
+    more "POST /api/webhooks/workos (signed)" "$CONNECTIONS" "$base/api/webhooks/workos" "" "$S/webhooks.lua"
 fi
 
 # Hidden rows must not cost anything: an anonymous filtered list whose
@@ -403,7 +413,7 @@ let s = ""; process.stdin.on("data", (d) => s += d).on("end", () => {
   const ok = s.trim().split("\n").every((l) => { const j = JSON.parse(l); return j.data.length === 0 && j.meta.pagination.total === 0; });
   process.stdout.write(ok ? "yes" : "NO"); });')
 declare -A p50s rpss
-for round in 1 2 3; do
+for _ in 1 2 3; do
     for db in drafts_short drafts_long; do
         measure 1 "${durl[$db]}"
         p50s[$db]+=" $(ms "$P50")"
@@ -458,7 +468,7 @@ lb() { # N: HAProxy in front of the first N hosts
     } >"$T/haproxy.cfg"
     haproxy -db -f "$T/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
     hapid=$!
-    pids+=($hapid)
+    pids+=("$hapid")
     for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$LB_PORT/api/health" && break; sleep 0.05; done
 }
 lbase="http://127.0.0.1:$LB_PORT"
@@ -476,7 +486,7 @@ for n in $(seq 1 "$HOSTS"); do
     printf '%-10s %14s (x%4.2f) %14s (x%4.2f)\n' "$n" "$a" "$(ratio "$a" "${first[a]}")" "$b" "$(ratio "$b" "${first[b]}")"
 done
 # Writes through every host, with the replica's replay lag sampled meanwhile.
-cat >"$T/post.lua" <<LUA
+cat >"$S/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $tok"
@@ -494,7 +504,7 @@ LUA
   done ) &
 sampler=$!
 pids+=("$sampler")
-measure "$CONNECTIONS" "$lbase" "" "$T/post.lua"
+measure "$CONNECTIONS" "$lbase" "" "$S/post.lua"
 kill "$sampler"; wait "$sampler" 2>/dev/null
 echo "writes (POST /api/articles through $HOSTS hosts): $RPS req/s; replica lag seen: at most" \
     "$(awk '$1 > b {b = $1} $2 > m {m = $2} END {printf "%d bytes behind, %.1f ms replay lag (%d samples)", b, m, NR}' "$T/lag")"
