@@ -104,9 +104,9 @@ for db in drafts_short drafts_long; do
     DATABASE_URL=${DATABASE_URL%/*}/$db ./bin/migrate --dir sql >/dev/null || exit 1
 done
 
-# The seed: SCALE blog posts over 100 organizations, in each organization
-# alternate runs of 100 published and 100 drafts (half published, and
-# published posts in every organization); SCALE/10 articles, at least 1,000.
+# The seed: SCALE blog posts over 100 organizations, post g in organization
+# g mod 100, ids in runs of 100 alternately published and drafts (so half
+# are published, in every organization); SCALE/10 articles, at least 1,000.
 # One statement per table, no API.  An article's content is sized so that
 # the default page of 25 (request a) is about 13.9 kB.
 ARTICLES=$((SCALE / 10 < 1000 ? 1000 : SCALE / 10))
@@ -183,7 +183,7 @@ rss() { # FIELD -> lines "program MiB MiB ..."
     done
     for exe in content.fcgi login.fcgi; do echo "$exe${by[$exe]:-}"; done
 }
-# Every process has served a request, so its connection and statements exist.
+# Before the load: the pools as lighttpd started them, after one request.
 curl -s -o /dev/null "$base/api/articles"
 rss_before=$(rss VmRSS) anon_before=$(rss RssAnon)
 
@@ -209,9 +209,9 @@ measure() { # connections url [header | "" script]
     [ "$RPS" != 0 ] || { P50=-; P99=-; }
     drain
 }
-drain() {
-    local _
-    for _ in $(seq 1 240); do
+drain() { # (a minute at most)
+    local end=$((SECONDS + 60))
+    while [ "$SECONDS" -lt "$end" ]; do
         awk '{exit !($1 < 0.2)}' <<<"$(curl -s -o /dev/null -m 5 -w '%{time_total}' "$base/api/nothing")" && return 0
         sleep 0.5
     done
@@ -300,7 +300,8 @@ for i in "${!labels[@]}"; do
 done
 echo "L1 lighttpd static file, the $a_bytes bytes of a, c=$CONNECTIONS: $L1 req/s (p50 $L1_p50, p99 $L1_p99)"
 echo "L2 pgbench -M extended -c $CONNECTIONS -j 2 -T $DURATION_S, the bare SELECT of 25 published posts: $L2 tps (latency average $L2_lat)"
-echo "RSS per process, MiB (target ≤8 MiB each), before the load -> after a-f:"
+echo "RSS per process, MiB (target ≤8 MiB each), before the load -> after a-f" \
+    "(login.fcgi: the login and logout pools):"
 mem() { # label before after: one line per program
     local exe before after max
     while read -r exe before; do
