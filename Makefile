@@ -70,7 +70,7 @@ help:
 	@echo "make sanitize     build the programs and unit tests with ASan + UBSan under build/san/"
 	@echo "make fuzz         run libFuzzer on each fuzz target for FUZZ_TIME seconds (needs clang)"
 	@echo "make migrate      apply pending sql/ migrations to DATABASE_URL"
-	@echo "make bench        measure requests per second under lighttpd (installs wrk)"
+	@echo "make bench        the suite under lighttpd next to its limits (SCALE= PROCS= DURATION= HOSTS=)"
 	@echo "make deps         install the Debian packages the suite needs, when any is missing"
 	@echo "make install      install under PREFIX (/usr/local), staged under DESTDIR if set"
 	@echo "make uninstall    remove what make install installed (same PREFIX and DESTDIR)"
@@ -150,7 +150,7 @@ psql:
 	@sh tools/psql.sh
 
 bench: deps all
-	HOSTS=$(HOSTS) bash tools/bench.sh
+	SCALE=$(SCALE) PROCS=$(PROCS) DURATION=$(DURATION) HOSTS=$(HOSTS) bash tools/bench.sh
 
 clean:
 	rm -rf build bin $(CGIS:%=cgi-bin/%.fcgi)
