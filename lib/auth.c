@@ -123,6 +123,7 @@ auth_begin(struct req *r, const char *action, struct auth_pending *p)
 	p->item.n = 4;
 	p->item.stmt = &q_user;
 	p->org = p->params[1];
+	p->uid = p->idbuf;
 	return 0;
 }
 

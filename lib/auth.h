@@ -57,6 +57,7 @@ int auth_require(struct req *r, const char *action);
 struct auth_pending {
 	struct db_item item;
 	const char *org;
+	const char *uid;   /* the token's user id as text; NULL when anonymous */
 	/* Private. */
 	const char *action;
 	bool token;

@@ -32,12 +32,13 @@ static const struct coll_field post_fields[] = {
 
 const struct coll coll_articles = {
 	"articles", "articles", "api::article.article.",
-	article_fields, ARRAY_LEN(article_fields), false, NULL, "article_counts",
+	article_fields, ARRAY_LEN(article_fields), false, NULL, "article_counts", NULL,
 };
 
 const struct coll coll_blog_posts = {
 	"blog-posts", "blog_posts", "api::blog-post.blog-post.",
 	post_fields, ARRAY_LEN(post_fields), true, NULL, "blog_post_counts",
+	"blog_posts_visible",
 };
 
 /*
@@ -65,7 +66,7 @@ static const char *const user_relations[] = { "role", NULL };
 
 const struct coll coll_users = {
 	"users", "users", "plugin::users-permissions.user.",
-	user_fields, ARRAY_LEN(user_fields), false, user_relations, NULL,
+	user_fields, ARRAY_LEN(user_fields), false, user_relations, NULL, NULL,
 };
 
 const struct coll_field *

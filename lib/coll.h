@@ -48,6 +48,12 @@ struct coll {
 	 * NULL: count the rows.
 	 */
 	const char *counts;
+	/*
+	 * What reads select from, when not the table: a view that lets
+	 * through only the rows app.organization_id allows (sql/0007), set
+	 * by the same pipeline (content.c).  NULL: the table.
+	 */
+	const char *read_from;
 };
 
 extern const struct coll coll_articles;

@@ -230,6 +230,7 @@ list_statement(struct arena *a, const struct coll *c, const struct cq *q,
 	int base = c->org_scoped ? 2 : 1, n = base - 1 + q->nparams + 2;
 	bool filtered = strcmp(q->where, "TRUE") != 0;
 	const char *scope = list_scope(c, org);
+	const char *from = c->read_from != NULL ? c->read_from : c->table;
 	const char **p;
 	char *lim, *off, src[256];
 
@@ -262,9 +263,9 @@ list_statement(struct arena *a, const struct coll *c, const struct cq *q,
 	 */
 	if (c->org_scoped && filtered)
 		snprintf(src, sizeof(src), "(SELECT * FROM %s WHERE %s OFFSET 0)"
-		    " AS %s", c->table, scope, c->table);
+		    " AS %s", from, scope, c->table);
 	else
-		snprintf(src, sizeof(src), "%s", c->table);
+		snprintf(src, sizeof(src), "%s AS %s", from, c->table);
 	sbuf_init(sql, a, SQL_MAX);
 	if (!q->with_count) {
 		sbuf_puts(sql, "SELECT ");
@@ -297,19 +298,20 @@ list_statement(struct arena *a, const struct coll *c, const struct cq *q,
 			    " WHERE %s) AS _total, ", c->counts, scope);
 			select_list(sql, q->fields, q->nfields);
 			sbuf_printf(sql, " FROM %s WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d",
-			    c->table, scope, q->order_by, n - 1, n);
+			    src, scope, q->order_by, n - 1, n);
 			*total_alone = true;
 			return sbuf_err(sql);
 		} else {
 			sbuf_printf(sql, "SELECT c._total, p.* FROM (SELECT count(*)"
-			    " AS _total FROM %s WHERE %s) c", c->table, scope);
+			    " AS _total FROM %s WHERE %s) c", src, scope);
 			rows = scope;
 		}
 		sbuf_puts(sql, " LEFT JOIN (SELECT ");
 		select_list(sql, q->fields, q->nfields);
 		sbuf_printf(sql, ", row_number() OVER (ORDER BY %s) AS _rn FROM %s"
 		    " WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d) p ON true"
-		    " ORDER BY p._rn", q->order_by, c->table, rows, q->order_by,
+		    " ORDER BY p._rn", q->order_by, filtered ? c->table : src, rows,
+		    q->order_by,
 		    n - 1, n);
 	}
 	return sbuf_err(sql);
@@ -323,39 +325,111 @@ same_org(const char *a, const char *b)
 }
 
 /*
- * Authorize the caller (ap, from auth_begin) and run sql, a read built for
- * the organization ap->org presumes.  On the primary both go in one round
- * trip; with a replica (DATABASE_READ_URL) authorization goes to the
- * primary first.  Returns 0 with *res set, 1 when authorized but the read
- * must be run (again) by the caller: its organization is not the one
- * presumed (caller_org(r) != ap->org), the read needs the replica, or it
- * ran out of the anonymous budget a signed-in caller is not held to.
- * Returns -1 when answered (401, 403, 503...).
+ * The organization whose drafts a read through c->read_from may see:
+ * app.organization_id for the rest of the pipeline's transaction, from an
+ * active membership of org by user uid that this statement looks up
+ * itself, '' when there is none (or uid or org is NULL).  It goes in the
+ * pipeline ahead of the read, so the view's scope never rests on the
+ * application's alone (sql/0007).
  */
-static int
-authorized_read(struct req *r, struct auth_pending *ap, const char *sql,
-    int np, const char *const *params, PGresult **res)
+static struct db_stmt q_read_scope = DB_STMT("content_read_scope",
+    "SELECT set_config('app.organization_id', coalesce((SELECT m.organization_id"
+    " FROM memberships m WHERE m.user_id = $1::bigint AND m.organization_id = $2"
+    " AND m.status = 'active'), ''), true)");
+
+/* The read-scope item for user uid (text, or NULL) and organization org. */
+static struct db_item
+read_scope(struct req *r, const char *uid, const char *org)
+{
+	const char **p = arena_calloc(r->arena, 2, sizeof(*p));
+
+	if (p != NULL) {
+		p[0] = uid;
+		p[1] = org;
+	}
+	return (struct db_item){ &q_read_scope, NULL, 2, p, true, NULL, APP_OK, "" };
+}
+
+/* The caller's user id as text, or NULL when anonymous. */
+static const char *
+caller_id(struct req *r)
+{
+	char *s;
+
+	if (r->user == NULL || (s = arena_alloc(r->arena, 24)) == NULL)
+		return NULL;
+	snprintf(s, 24, "%lld", r->user->id);
+	return s;
+}
+
+/*
+ * Run sql, a read that decides nothing, for an authorized caller: on a
+ * replica when there is one (db_read_sql), behind its read scope when the
+ * collection has one.  APP_* errors as db_read_sql's.
+ */
+static enum app_err
+scoped_read(struct req *r, const struct coll *c, const char *sql, int np,
+    const char *const *params, PGresult **res)
 {
 	struct db_item it[2];
+	enum app_err e;
+
+	if (c->read_from == NULL)
+		return db_read_sql(&r->app->db_read, &r->app->db, r->arena, sql, np,
+		    params, res, NULL);
+	it[0] = read_scope(r, caller_id(r), caller_org(r));
+	it[1] = (struct db_item){ NULL, sql, np, params, true, NULL, APP_OK, "" };
+	if (it[0].params == NULL)
+		return APP_ENOMEM;
+	e = db_read_batch(&r->app->db_read, &r->app->db, r->arena, it, 2);
+	*res = it[1].res;
+	return e != APP_OK ? e : it[1].err;
+}
+
+/*
+ * Authorize the caller (ap, from auth_begin) and run sql, a read built for
+ * the organization ap->org presumes (behind its read scope, for the same
+ * organization, when the collection has one).  On the primary all go in
+ * one round trip; with a replica (DATABASE_READ_URL) authorization goes to
+ * the primary first.  Returns 0 with *res set, 1 when authorized but the
+ * read must be run (again) by the caller (scoped_read): its organization
+ * is not the one presumed (caller_org(r) != ap->org), the read needs the
+ * replica, or it ran out of the anonymous budget a signed-in caller is not
+ * held to.  Returns -1 when answered (401, 403, 503...).
+ */
+static int
+authorized_read(struct req *r, const struct coll *c, struct auth_pending *ap,
+    const char *sql, int np, const char *const *params, PGresult **res)
+{
+	struct db_item it[3];
+	int n = 0, data;
 
 	*res = NULL;
 	if (r->app->db_read.url != NULL)
 		return auth_run(r, ap) != 0 ? -1 : 1;
-	it[0] = ap->item;
-	it[1] = (struct db_item){ NULL, sql, np, params, true, NULL, APP_OK, "" };
-	db_exec_batch(&r->app->db, r->arena, it, 2);
+	it[n++] = ap->item;
+	if (c->read_from != NULL) {
+		it[n] = read_scope(r, ap->uid, ap->org);
+		if (it[n++].params == NULL) {
+			resp_fail(r, APP_ENOMEM);
+			return -1;
+		}
+	}
+	data = n;
+	it[n++] = (struct db_item){ NULL, sql, np, params, true, NULL, APP_OK, "" };
+	db_exec_batch(&r->app->db, r->arena, it, n);
 	ap->item = it[0];
 	if (auth_finish(r, ap) != 0)
 		return -1;
 	if (!same_org(ap->org, caller_org(r)))
 		return 1;
-	if (it[1].err == APP_EBUSY && r->user != NULL)
+	if (it[data].err == APP_EBUSY && r->user != NULL)
 		return 1;
-	if (it[1].err != APP_OK) {
-		resp_fail(r, it[1].err);
+	if (it[data].err != APP_OK) {
+		resp_fail(r, it[data].err);
 		return -1;
 	}
-	*res = it[1].res;
+	*res = it[data].res;
 	return 0;
 }
 
@@ -393,7 +467,7 @@ find(struct req *r, const struct coll *c)
 			too_complex(r, e);
 		return;
 	}
-	rc = authorized_read(r, &ap, sql.data, np, params, &res);
+	rc = authorized_read(r, c, &ap, sql.data, np, params, &res);
 	if (rc < 0)
 		return;
 	if (rc > 0) {
@@ -404,8 +478,7 @@ find(struct req *r, const struct coll *c)
 			return;
 		}
 		/* A page decides nothing: a replica may serve it. */
-		e = db_read_sql(&r->app->db_read, &r->app->db, r->arena, sql.data, np,
-		    params, &res, NULL);
+		e = scoped_read(r, c, sql.data, np, params, &res);
 		if (e != APP_OK) {
 			resp_fail(r, e);
 			return;
@@ -592,7 +665,8 @@ find_one(struct req *r, const struct coll *c)
 	if (c->org_scoped)
 		sbuf_printf(&sql, " FROM (SELECT * FROM %s WHERE document_id = $1 AND"
 		    " (status = 'published' OR organization_id = $2) OFFSET 0) AS %s"
-		    " WHERE TRUE", c->table, c->table);
+		    " WHERE TRUE", c->read_from != NULL ? c->read_from : c->table,
+		    c->table);
 	else
 		sbuf_printf(&sql, " FROM %s WHERE document_id = $1", c->table);
 	/* Strapi's findOne ANDs the filters with the documentId. */
@@ -605,14 +679,13 @@ find_one(struct req *r, const struct coll *c)
 	/* The organization is a parameter: the statement fits any caller. */
 	if (c->org_scoped)
 		p[1] = ap.org;
-	rc = authorized_read(r, &ap, sql.data, np, p, &res);
+	rc = authorized_read(r, c, &ap, sql.data, np, p, &res);
 	if (rc < 0)
 		return;
 	if (rc > 0) {
 		if (c->org_scoped)
 			p[1] = caller_org(r);
-		e = db_read_sql(&r->app->db_read, &r->app->db, r->arena, sql.data,
-		    np, p, &res, NULL);
+		e = scoped_read(r, c, sql.data, np, p, &res);
 		if (e != APP_OK) {
 			resp_fail(r, e);
 			return;

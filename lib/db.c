@@ -606,19 +606,21 @@ db_rollback(struct db *db)
 #define DB_READ_RETRY_S 5
 
 enum app_err
-db_read_sql(struct db *rd, struct db *db, struct arena *a, const char *sql,
-    int n, const char *const *params, PGresult **res, char sqlstate[6])
+db_read_batch(struct db *rd, struct db *db, struct arena *a,
+    struct db_item *items, int n)
 {
 	enum app_err e;
 	long long now;
 
+	for (int i = 0; i < n; i++)
+		items[i].read = true;
 	if (rd == NULL || rd->url == NULL || db->in_tx)
-		return db_exec_sql(db, a, sql, n, params, res, sqlstate);
+		return db_exec_batch(db, a, items, n);
 	now = (long long)time(NULL);
 	if (now < rd->retry_at)
-		return db_exec_sql(db, a, sql, n, params, res, sqlstate);
+		return db_exec_batch(db, a, items, n);
 	rd->want_ms = db->want_ms;
-	e = db_exec_sql(rd, a, sql, n, params, res, sqlstate);
+	e = db_exec_batch(rd, a, items, n);
 	if (e != APP_EDB)
 		return e;
 	/*
@@ -633,7 +635,20 @@ db_read_sql(struct db *rd, struct db *db, struct arena *a, const char *sql,
 	} else {
 		log_msg(LOG_WARN, "read replica refused a read; reading from the primary");
 	}
-	return db_exec_sql(db, a, sql, n, params, res, sqlstate);
+	return db_exec_batch(db, a, items, n);
+}
+
+enum app_err
+db_read_sql(struct db *rd, struct db *db, struct arena *a, const char *sql,
+    int n, const char *const *params, PGresult **res, char sqlstate[6])
+{
+	struct db_item it = { NULL, sql, n, params, true, NULL, APP_OK, "" };
+	enum app_err e = db_read_batch(rd, db, a, &it, 1);
+
+	*res = it.res;
+	if (sqlstate)
+		memcpy(sqlstate, it.sqlstate, 6);
+	return e;
 }
 
 const char *

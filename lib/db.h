@@ -129,6 +129,10 @@ enum app_err db_read_sql(struct db *rd, struct db *db, struct arena *a,
     const char *sql, int n, const char *const *params, PGresult **res,
     char sqlstate[6]);
 
+/* As db_read_sql, for a batch (db_exec_batch): all its items on one side. */
+enum app_err db_read_batch(struct db *rd, struct db *db, struct arena *a,
+    struct db_item *items, int n);
+
 /*
  * Give the statements that follow a time budget of ms milliseconds.  It is
  * applied with the next statement: on a direct connection as the session's

@@ -138,4 +138,24 @@ mjwt=$(token --id "$member" --org org_01MINE)
 plan_of "member filtered list" "/api/blog-posts?filters[content][\$containsi]=secret&filters[title][\$startsWith]=D" -H "Authorization: Bearer $mjwt"
 check "member: the plan applies the scope before the caller's LIKE" scope_first
 expect_json "member: another organization's drafts stay invisible" '.meta.pagination.total == 0'
+check "the plan reads through the view scoped by the request's organization setting" \
+    grep -q "current_setting('app.organization_id'" "$T_RUN/plan"
+
+# The second line: reads go through blog_posts_visible, which shows drafts
+# only of the organization app.organization_id names, set per transaction
+# from a membership the same pipeline looks up.  Without it, no drafts.
+check "a query through the view without the per-request scope sees no drafts at all" test \
+    "$(psql_q "SELECT count(*) FROM blog_posts_visible WHERE status <> 'published'")" = 0
+check "... while the table holds 200 hidden drafts" test \
+    "$(psql_q "SELECT count(*) FROM blog_posts WHERE organization_id = 'org_01HIDDEN' AND status = 'draft'")" = 200
+check "with the scope of one organization, exactly that organization's drafts" test \
+    "$(psql -X -q -A -t -v ON_ERROR_STOP=1 "$DATABASE_URL" <<'SQL' | tail -n 1
+BEGIN;
+SELECT set_config('app.organization_id', 'org_01HIDDEN', true) IS NULL;
+SELECT count(*) FROM blog_posts_visible WHERE status <> 'published';
+COMMIT;
+SQL
+)" = 200
+check "... and only for its transaction" test \
+    "$(psql_q "SELECT count(*) FROM blog_posts_visible WHERE status <> 'published'")" = 0
 psql -X -q "$PG_ADMIN_URL" -c "ALTER DATABASE \"$db\" RESET ALL" >/dev/null
