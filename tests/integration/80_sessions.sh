@@ -545,3 +545,25 @@ login "$hj" "return_to=%2Fx"; workos user_01BOB; callback "$hj"
 req GET "/api/auth/workos/logout?return_to=%2Fbye" -H "Cookie: wos_session=$(cookie_of "$hj")" -H 'Host: evil.example'
 check "a forged Host does not become the WorkOS logout's return_to" \
     grep -q "return_to=http%3A%2F%2F127.0.0.1%3A$HTTP_PORT%2Fbye$" <<<"$(header Location)"
+
+# --- bounds: what one request may list or end at WorkOS.
+# bulk_sessions N PREFIX: N live sessions of Bob, straight into the table,
+# each with its own WorkOS session id PREFIX-i (unknown to the fake: 404 there).
+bulk_sessions() {
+    psql_q "INSERT INTO sessions (id, user_id, workos_session_id, refresh_hash, mode,
+              last_used_at, idle_expires_at, expires_at)
+            SELECT 'b' || substr(md5('$2' || i), 1, 23), $bob_id, '$2-' || i, '\\x00', 'api',
+                   now() - make_interval(mins => i), now() + interval '1 day', now() + interval '2 days'
+              FROM generate_series(1, $1) AS i" >/dev/null
+}
+api_signin user_01BOB; bound_jwt=$(jq -r .jwt <<<"$BODY")
+bulk_sessions 150 session_bulk
+req GET /api/auth/sessions -H "Authorization: Bearer $bound_jwt"
+expect_status "the session list of a user with over 150 live sessions answers" 200
+expect_json "... the 100 most recently used, no more" '(.data | length) == 100 and ([.data[].lastUsedAt] == ([.data[].lastUsedAt] | sort | reverse))'
+expect_json "... the current session (just signed in) first" '.data[0].current == true'
+revokes=$(fake_stat revoke)
+req POST /api/auth/logout -H "Authorization: Bearer $bound_jwt" -H 'Content-Type: application/json' --data '{"all":true}'
+expect_status "logout of every one of over 150 sessions answers 200" 200
+check "... every session has ended here" test "$(psql_q "SELECT count(*) FROM sessions WHERE user_id = $bob_id AND revoked_at IS NULL")" = 0
+check "... and at most 10 others were ended at WorkOS in the request" test "$(( $(fake_stat revoke) - revokes ))" = 10
