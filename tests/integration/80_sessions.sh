@@ -567,3 +567,13 @@ req POST /api/auth/logout -H "Authorization: Bearer $bound_jwt" -H 'Content-Type
 expect_status "logout of every one of over 150 sessions answers 200" 200
 check "... every session has ended here" test "$(psql_q "SELECT count(*) FROM sessions WHERE user_id = $bob_id AND revoked_at IS NULL")" = 0
 check "... and at most 10 others were ended at WorkOS in the request" test "$(( $(fake_stat revoke) - revokes ))" = 10
+
+# A member of more organizations than one answer lists: the first 1,000 by name.
+psql_q "INSERT INTO organizations (id, name) SELECT 'org_bulk' || lpad(i::text, 5, '0'), 'Bulk ' || lpad(i::text, 5, '0')
+          FROM generate_series(1, 1005) AS i;
+        INSERT INTO memberships (user_id, organization_id, role_slug)
+          SELECT $bob_id, 'org_bulk' || lpad(i::text, 5, '0'), 'member' FROM generate_series(1, 1005) AS i" >/dev/null
+api_signin user_01BOB; many_jwt=$(jq -r .jwt <<<"$BODY")
+req GET /api/users/me/organizations -H "Authorization: Bearer $many_jwt"
+expect_status "the organizations of a member of over 1,000 answer" 200
+expect_json "... 1,000 of them, the first by name" '(.data | length) == 1000 and .data[0].name == "Bulk 00001" and .data[999].name == "Bulk 01000"'
