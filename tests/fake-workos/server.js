@@ -823,6 +823,7 @@ async function handleAuthenticate(req, res, body) {
     const r = await applyFault(f, req, res, 'authenticate');
     if (r === 'done') return;
     if (r && r.forge) forge = r.forge;
+    if (spareKeyPromise && !spareKey) await spareKeyPromise;
   }
   const parsed = parseParams(req, body);
   if (!parsed.ok) return oauthError(res, 400, 'invalid_request', parsed.why);
@@ -1595,4 +1596,7 @@ server.listen(OPT.port, OPT.host, () => {
     }
   }
   process.stdout.write(`listening on ${ISSUER}\n`);
+  // The key of forged tokens, made off the event loop now: made on demand
+  // it could hold every answer back for seconds on a loaded machine.
+  warmSpareKey();
 });
