@@ -245,6 +245,24 @@ refresh_at_workos(struct req *r, const struct sstore_row *row, bool cookie)
 		end_and_refuse(r, row->id, "ended at WorkOS", "Session ended", cookie);
 		return -1;
 	}
+	if (e == APP_EBUSY && wa.refresh_token != NULL) {
+		/*
+		 * WorkOS signed with a key this process may not fetch yet: keep
+		 * the session as it is, and WorkOS's new refresh token (the old
+		 * one is used up), and go back to WorkOS after the cooldown.
+		 */
+		log_msg(LOG_WARN, "session %s: WorkOS's new access token names a key "
+		    "not known yet; kept, refreshed there again later", row->id);
+		e = sstore_set_workos(&r->app->db, r->arena, &s->skeys, row->id, NULL,
+		    false, wa.refresh_token,
+		    (long long)time(NULL) + r->app->cfg.workos_jwks_cooldown + 1);
+		if (e != APP_OK) {
+			db_rollback(&r->app->db);
+			resp_fail(r, e);
+			return -1;
+		}
+		return 0;
+	}
 	if (e != APP_OK) {
 		/* Transient (timeout, 5xx, 429): keep the session, try next time. */
 		log_msg(LOG_WARN, "session %s: WorkOS could not refresh (%s); kept",
@@ -689,6 +707,20 @@ session_switch_org(struct req *r)
 	case APP_ETIMEOUT:
 		db_rollback(&r->app->db);
 		resp_error(r, 504, "GatewayTimeoutError", "WorkOS did not answer in time", NULL);
+		return;
+	case APP_EBUSY:
+		/*
+		 * WorkOS switched, but signed with a key this process may not
+		 * fetch yet: keep its new refresh token (the old one is used
+		 * up) and the session's organization; the caller tries again.
+		 */
+		if (wa.refresh_token == NULL ||
+		    sstore_set_workos(&r->app->db, r->arena, &s->skeys, row.id, NULL,
+		    false, wa.refresh_token, (long long)time(NULL) +
+		    r->app->cfg.workos_jwks_cooldown + 1) != APP_OK ||
+		    db_commit(&r->app->db) != APP_OK)
+			db_rollback(&r->app->db);
+		resp_error(r, 502, "BadGatewayError", "WorkOS could not switch the organization", NULL);
 		return;
 	default:
 		db_rollback(&r->app->db);

@@ -208,7 +208,7 @@ verify_token(struct workos *w, struct arena *a, const char *tok,
 			log_msg(LOG_WARN, "refused the WorkOS access token: unknown key "
 			    "id; the JWKS refetch is cooling down (next in at most "
 			    "%lld s, WORKOS_JWKS_COOLDOWN)", wait_s);
-			return APP_EAUTH;
+			return APP_EBUSY;
 		}
 		if ((e = fetch_keys(w, a)) != APP_OK)
 			return e;
@@ -345,6 +345,12 @@ authenticate(struct workos *w, struct arena *a, const char *what,
 	org = opt_str(o, "organization_id");
 
 	e = verify_token(w, a, tok, &c);
+	if (e == APP_EBUSY) {
+		/* Only the refresh token is kept (see workos_refresh). */
+		*step = "Authentication failed: the WorkOS access token names a "
+		    "signing key not known yet";
+		return APP_EBUSY;
+	}
 	if (e == APP_EAUTH) {
 		*step = "Authentication failed: the WorkOS access token did not verify";
 		return APP_EAUTH;
@@ -384,6 +390,7 @@ workos_authenticate(struct workos *w, struct arena *a, const char *code,
 {
 	struct sbuf body;
 	struct jw j;
+	enum app_err e;
 
 	sbuf_init(&body, a, 64 * 1024);
 	jw_init(&j, &body);
@@ -391,7 +398,8 @@ workos_authenticate(struct workos *w, struct arena *a, const char *code,
 	jw_kstr(&j, "code", code);
 	jw_kstr(&j, "code_verifier", verifier);
 	grant_close(&j, ip, user_agent);
-	return authenticate(w, a, "code exchange", &body, out, step);
+	e = authenticate(w, a, "code exchange", &body, out, step);
+	return e == APP_EBUSY ? APP_EAUTH : e;
 }
 
 enum app_err

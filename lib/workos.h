@@ -80,6 +80,11 @@ enum app_err workos_authenticate(struct workos *w, struct arena *a,
  * switches the session to that organization.  Results as
  * workos_authenticate(); APP_EAUTH is final (invalid_grant: the session
  * has ended at WorkOS), APP_EUPSTREAM and APP_ETIMEOUT are transient.
+ * One more, transient: APP_EBUSY when the new access token names a key
+ * the process may not look up yet (the JWKS cooldown, e.g. right after
+ * WorkOS rotated its keys).  Then only out->refresh_token is set (NULL if
+ * WorkOS sent none): WorkOS has used up the old one, so keep this one and
+ * refresh again once the cooldown has passed.
  */
 enum app_err workos_refresh(struct workos *w, struct arena *a,
     const char *refresh_token, const char *org, const char *ip,

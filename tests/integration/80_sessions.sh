@@ -577,3 +577,39 @@ api_signin user_01BOB; many_jwt=$(jq -r .jwt <<<"$BODY")
 req GET /api/users/me/organizations -H "Authorization: Bearer $many_jwt"
 expect_status "the organizations of a member of over 1,000 answer" 200
 expect_json "... 1,000 of them, the first by name" '(.data | length) == 1000 and .data[0].name == "Bulk 00001" and .data[999].name == "Bulk 01000"'
+
+# WorkOS rotating its keys within the JWKS cooldown does not end sessions: a
+# refresh at WorkOS then keeps the session and WorkOS's new refresh token
+# (the old one is used up), and goes back to WorkOS after the cooldown.
+lighttpd_stop
+lighttpd_start || t_fail "lighttpd restarts (a session process with no keys yet)"
+SELF=http://127.0.0.1:$HTTP_PORT
+api_signin user_01BOB
+k_rt=$(jq -r .refreshToken <<<"$BODY"); k_sid=${k_rt%%.*}
+expire_k() { psql_q "UPDATE sessions SET workos_access_exp = now() - interval '1 second' WHERE id = '$k_sid'" >/dev/null; }
+expire_k
+refresh "$k_rt"
+expect_status "a refresh at WorkOS (the session process fetches the JWKS)" 200
+k_rt=$(jq -r .refreshToken <<<"$BODY")
+fake POST /_fake/rotate-key '{}' >/dev/null
+k_sealed=$(psql_q "SELECT workos_refresh FROM sessions WHERE id = '$k_sid'")
+k_jwks=$(fake_stat jwks); k_auth=$(fake_stat authenticate)
+expire_k
+refresh "$k_rt"
+expect_status "a refresh at WorkOS answered with a key rotated within the cooldown keeps the session" 200
+k_rt=$(jq -r .refreshToken <<<"$BODY")
+check "... WorkOS was asked once and the JWKS not fetched" \
+    test "$(fake_stat authenticate) $(fake_stat jwks)" = "$((k_auth + 1)) $k_jwks"
+check "... WorkOS's new refresh token is kept, due at WorkOS again after the cooldown" \
+    test "$(psql_q "SELECT workos_refresh <> '$k_sealed' AND workos_access_exp > now() + interval '30 seconds' AND revoked_at IS NULL FROM sessions WHERE id = '$k_sid'")" = t
+refresh "$k_rt"
+expect_status "the next refresh answers from what is stored" 200
+k_rt=$(jq -r .refreshToken <<<"$BODY")
+check "... without asking WorkOS" test "$(fake_stat authenticate)" = "$((k_auth + 1))"
+lighttpd_stop
+lighttpd_start || t_fail "lighttpd restarts (the cooldown over: a process with no keys)"
+SELF=http://127.0.0.1:$HTTP_PORT
+expire_k
+refresh "$k_rt"
+expect_status "after the cooldown the kept WorkOS refresh token works there" 200
+check "... and the session lives on" test "$(psql_q "SELECT revoked_at IS NULL FROM sessions WHERE id = '$k_sid'")" = t
