@@ -54,6 +54,7 @@ static const struct cfg_var vars[] = {
 	{ "WORKOS_TIMEOUT", T_MILLIS, CFG_NEED_WORKOS | CFG_NEED_WORKOS_API, "10s", 100, 300000, F(workos_timeout_ms) },
 	{ "LOGIN_STATE_TTL", T_SECONDS, CFG_NEED_WORKOS, "600s", 10, DAY, F(login_state_ttl) },
 	{ "TRUST_PROXY", T_BOOL, CFG_NEED_DB | CFG_NEED_WORKOS, "0", 0, 1, F(trust_proxy) },
+	{ "WORKOS_JWKS_COOLDOWN", T_SECONDS, CFG_NEED_WORKOS, "60s", 0, DAY, F(workos_jwks_cooldown) },
 	{ "WORKOS_ISSUER", T_URL_OPT, CFG_NEED_WORKOS, "", 0, 0, F(workos_issuer) },
 	{ "APP_ORIGINS", T_ORIGINS, CFG_NEED_WORKOS, "", 0, 0, F(app_origins) },
 	{ "ACCESS_TOKEN_TTL", T_SECONDS, CFG_NEED_WORKOS, "15m", 30, DAY, F(access_token_ttl) },

@@ -15,7 +15,8 @@
 
 #define CFG_NEED_DB     0x1u /* DATABASE_URL, JWT_SECRET, JWT_EXPIRES_IN,
                                DATABASE_READ_URL, DATABASE_POOLER */
-#define CFG_NEED_WORKOS 0x2u /* the WORKOS_* variables, LOGIN_STATE_TTL and the
+#define CFG_NEED_WORKOS 0x2u /* the WORKOS_* variables (WORKOS_JWKS_COOLDOWN
+                               too), LOGIN_STATE_TTL and the
                                session variables (APP_ORIGINS, ACCESS_TOKEN_TTL,
                                SESSION_*) */
 #define CFG_NEED_WEBHOOK 0x4u /* WORKOS_WEBHOOK_SECRET */
@@ -44,6 +45,8 @@ struct cfg {
 	const char *workos_api_base;   /* without a trailing slash */
 	long long workos_timeout_ms;
 	long long login_state_ttl;     /* seconds */
+	long long workos_jwks_cooldown; /* seconds between JWKS fetches made
+	                                  because of an unknown kid (0..86400) */
 	int trust_proxy;               /* believe X-Forwarded-Proto (TRUST_PROXY=1) */
 	int workos_loopback;           /* WORKOS_API_BASE is plain http on loopback */
 	const char *workos_issuer;     /* `iss` of WorkOS access tokens; default

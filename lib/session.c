@@ -245,6 +245,24 @@ refresh_at_workos(struct req *r, const struct sstore_row *row, bool cookie)
 		end_and_refuse(r, row->id, "ended at WorkOS", "Session ended", cookie);
 		return -1;
 	}
+	if (e == APP_EBUSY && wa.refresh_token != NULL) {
+		/*
+		 * WorkOS signed with a key this process may not fetch yet: keep
+		 * the session as it is, and WorkOS's new refresh token (the old
+		 * one is used up), and go back to WorkOS after the cooldown.
+		 */
+		log_msg(LOG_WARN, "session %s: WorkOS's new access token names a key "
+		    "not known yet; kept, refreshed there again later", row->id);
+		e = sstore_set_workos(&r->app->db, r->arena, &s->skeys, row->id, NULL,
+		    false, wa.refresh_token,
+		    (long long)time(NULL) + r->app->cfg.workos_jwks_cooldown + 1);
+		if (e != APP_OK) {
+			db_rollback(&r->app->db);
+			resp_fail(r, e);
+			return -1;
+		}
+		return 0;
+	}
 	if (e != APP_OK) {
 		/* Transient (timeout, 5xx, 429): keep the session, try next time. */
 		log_msg(LOG_WARN, "session %s: WorkOS could not refresh (%s); kept",
@@ -465,17 +483,33 @@ session_logout(struct req *r)
 		wid = row.workos_session_id;
 	if (all && user_id != 0)
 		e = sstore_revoke_user(&r->app->db, r->arena, user_id, "logout (all)",
-		    &wids, &nw);
+		    SESSION_REVOKE_AT_WORKOS + 1, &wids, &nw);
 	else if (id[0] != '\0')
 		e = sstore_revoke(&r->app->db, r->arena, id, "logout");
 	if (e != APP_OK || (e = db_commit(&r->app->db)) != APP_OK)
 		goto fail;
 	OPENSSL_cleanse(secret, sizeof(secret));
 
-	/* The other sessions end at WorkOS too; ours ends through logoutUrl. */
-	for (size_t i = 0; i < nw; i++)
-		if (wid == NULL || strcmp(wids[i], wid) != 0)
-			(void)workos_revoke_session(s->workos, r->arena, wids[i]);
+	/*
+	 * The other sessions end at WorkOS too (ours ends through logoutUrl):
+	 * the most recently used SESSION_REVOKE_AT_WORKOS of them, and none
+	 * more once WorkOS is too slow, so one request makes a bounded number
+	 * of calls.  The rest have ended here already; their WorkOS sessions
+	 * lapse at WorkOS.
+	 */
+	for (size_t i = 0, calls = 0; i < nw && calls < SESSION_REVOKE_AT_WORKOS; i++) {
+		if (wid != NULL && strcmp(wids[i], wid) == 0)
+			continue;
+		calls++;
+		if (workos_revoke_session(s->workos, r->arena, wids[i]) == APP_ETIMEOUT) {
+			log_msg(LOG_WARN, "WorkOS is too slow: the user's remaining "
+			    "sessions ended here only");
+			break;
+		}
+	}
+	if (nw > SESSION_REVOKE_AT_WORKOS)
+		log_msg(LOG_INFO, "logout of every session: at most %d ended at WorkOS, "
+		    "the rest here only", SESSION_REVOKE_AT_WORKOS);
 	if (wid != NULL) {
 		const char *abs = rt != NULL ? origin_absolute(r, rt) : NULL;
 
@@ -509,14 +543,14 @@ static struct db_stmt q_list = DB_STMT("session_list",
     " to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS used,"
     " ip, user_agent, organization_id FROM sessions"
     " WHERE user_id = $1 AND revoked_at IS NULL AND idle_expires_at > now()"
-    " AND expires_at > now() ORDER BY last_used_at DESC, id LIMIT 100");
+    " AND expires_at > now() ORDER BY last_used_at DESC, id LIMIT $2");
 
 void
 session_list(struct req *r)
 {
 	struct caller who;
-	char uid[32];
-	const char *p[] = { uid };
+	char uid[32], lim[16];
+	const char *p[] = { uid, lim };
 	PGresult *res;
 	struct sbuf sb;
 	struct jw w;
@@ -525,7 +559,8 @@ session_list(struct req *r)
 	if (identify(r, &who) != 0)
 		return;
 	snprintf(uid, sizeof(uid), "%lld", who.user_id);
-	if ((e = db_exec(&r->app->db, r->arena, &q_list, 1, p, &res, NULL)) != APP_OK) {
+	snprintf(lim, sizeof(lim), "%d", SESSION_LIST_MAX);
+	if ((e = db_exec(&r->app->db, r->arena, &q_list, 2, p, &res, NULL)) != APP_OK) {
 		resp_fail(r, e);
 		return;
 	}
@@ -672,6 +707,20 @@ session_switch_org(struct req *r)
 	case APP_ETIMEOUT:
 		db_rollback(&r->app->db);
 		resp_error(r, 504, "GatewayTimeoutError", "WorkOS did not answer in time", NULL);
+		return;
+	case APP_EBUSY:
+		/*
+		 * WorkOS switched, but signed with a key this process may not
+		 * fetch yet: keep its new refresh token (the old one is used
+		 * up) and the session's organization; the caller tries again.
+		 */
+		if (wa.refresh_token == NULL ||
+		    sstore_set_workos(&r->app->db, r->arena, &s->skeys, row.id, NULL,
+		    false, wa.refresh_token, (long long)time(NULL) +
+		    r->app->cfg.workos_jwks_cooldown + 1) != APP_OK ||
+		    db_commit(&r->app->db) != APP_OK)
+			db_rollback(&r->app->db);
+		resp_error(r, 502, "BadGatewayError", "WorkOS could not switch the organization", NULL);
 		return;
 	default:
 		db_rollback(&r->app->db);

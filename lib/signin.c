@@ -339,6 +339,7 @@ memberships_at_signin(struct req *r, struct signin *s, struct workos_auth *wa,
 {
 	const char *step = NULL;
 	struct workos_auth sw;
+	enum app_err e;
 
 	*nms = 0;
 	*ms = NULL;
@@ -350,10 +351,14 @@ memberships_at_signin(struct req *r, struct signin *s, struct workos_auth *wa,
 	}
 	if (*nms != 1 || wa->org_id != NULL || wa->refresh_token == NULL)
 		return;
-	if (workos_refresh(s->workos, r->arena, wa->refresh_token, (*ms)[0].org_id, ip,
-	    ua, &sw, &step) != APP_OK) {
+	e = workos_refresh(s->workos, r->arena, wa->refresh_token, (*ms)[0].org_id, ip,
+	    ua, &sw, &step);
+	if (e != APP_OK) {
 		log_msg(LOG_INFO, "could not enter the only organization at sign-in (%s)",
 		    step ? step : "WorkOS failed");
+		/* The old refresh token is used up; WorkOS's new one is good. */
+		if (e == APP_EBUSY && sw.refresh_token != NULL)
+			wa->refresh_token = sw.refresh_token;
 		return;
 	}
 	*wa = sw;

@@ -292,27 +292,39 @@ sstore_revoke(struct db *db, struct arena *a, const char *id, const char *reason
 	return db_exec(db, a, &q_revoke, 2, p, &res, NULL);
 }
 
+/*
+ * Every live session ends (one statement on the partial index of live
+ * sessions); what it answers is bounded: the distinct WorkOS sessions
+ * behind them, most recently used first, at most $3.
+ */
 static struct db_stmt q_revoke_user = DB_STMT("sstore_revoke_user",
-    "UPDATE sessions SET revoked_at = now(), revoked_reason = $2"
+    "WITH ended AS (UPDATE sessions SET revoked_at = now(), revoked_reason = $2"
     " WHERE user_id = $1 AND revoked_at IS NULL"
-    " RETURNING workos_session_id");
+    " RETURNING workos_session_id, last_used_at)"
+    " SELECT workos_session_id FROM ended WHERE workos_session_id IS NOT NULL"
+    " GROUP BY workos_session_id ORDER BY max(last_used_at) DESC, workos_session_id"
+    " LIMIT $3");
 
 enum app_err
 sstore_revoke_user(struct db *db, struct arena *a, long long user_id,
-    const char *reason, const char ***wids, size_t *nw)
+    const char *reason, size_t max, const char ***wids, size_t *nw)
 {
-	char uid[32];
-	const char *p[] = { uid, reason };
+	char uid[32], lim[32];
+	const char *p[] = { uid, reason, lim };
 	PGresult *res;
 	enum app_err e;
 	int rows;
 
 	snprintf(uid, sizeof(uid), "%lld", user_id);
-	e = db_exec(db, a, &q_revoke_user, 2, p, &res, NULL);
+	snprintf(lim, sizeof(lim), "%zu", wids == NULL ? (size_t)0 : max);
+	if (wids != NULL) {
+		*wids = NULL;
+		*nw = 0;
+	}
+	e = db_exec(db, a, &q_revoke_user, 3, p, &res, NULL);
 	if (e != APP_OK || wids == NULL)
 		return e;
 	rows = PQntuples(res);
-	*nw = 0;
 	*wids = arena_calloc(a, (size_t)rows + 1, sizeof(**wids));
 	if (*wids == NULL)
 		return APP_ENOMEM;

@@ -123,11 +123,14 @@ enum app_err sstore_revoke(struct db *db, struct arena *a, const char *id,
     const char *reason);
 
 /*
- * End every live session of a user.  wids (may be NULL) gets the WorkOS
- * session ids that ended (array on a, *nw entries).
+ * End every live session of a user, however many.  wids (may be NULL)
+ * gets the distinct WorkOS session ids behind the ended sessions, most
+ * recently used first and at most max of them (array on a, *nw entries),
+ * so what a caller does with them per request is bounded.
  */
 enum app_err sstore_revoke_user(struct db *db, struct arena *a,
-    long long user_id, const char *reason, const char ***wids, size_t *nw);
+    long long user_id, const char *reason, size_t max, const char ***wids,
+    size_t *nw);
 
 /*
  * End session id of user_id only: APP_ENOTFOUND when it is not theirs or

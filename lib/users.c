@@ -450,13 +450,13 @@ static struct db_stmt q_my_orgs = DB_STMT("users_my_orgs",
     "SELECT m.organization_id, o.name, m.role_slug FROM memberships m"
     " JOIN organizations o ON o.id = m.organization_id"
     " WHERE m.user_id = $1 AND m.status = 'active'"
-    " ORDER BY o.name NULLS LAST, m.organization_id LIMIT 1000");
+    " ORDER BY o.name NULLS LAST, m.organization_id LIMIT $2");
 
 void
 users_me_organizations(struct req *r)
 {
-	char idbuf[32];
-	const char *p[] = { idbuf };
+	char idbuf[32], lim[16];
+	const char *p[] = { idbuf, lim };
 	PGresult *res;
 	struct sbuf sb;
 	struct jw w;
@@ -469,7 +469,8 @@ users_me_organizations(struct req *r)
 		return;
 	}
 	snprintf(idbuf, sizeof(idbuf), "%lld", r->user->id);
-	if ((e = db_exec(&r->app->db, r->arena, &q_my_orgs, 1, p, &res, NULL)) != APP_OK) {
+	snprintf(lim, sizeof(lim), "%d", USERS_MY_ORGS_MAX);
+	if ((e = db_exec(&r->app->db, r->arena, &q_my_orgs, 2, p, &res, NULL)) != APP_OK) {
 		resp_fail(r, e);
 		return;
 	}

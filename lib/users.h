@@ -63,8 +63,10 @@ enum app_err users_record_membership(struct req *r, long long user_id,
 
 /*
  * GET /api/users/me/organizations: the caller's active memberships,
- * {"data": [{"organizationId", "name", "role"}]}, by name.
+ * {"data": [{"organizationId", "name", "role"}]}, by name, at most
+ * USERS_MY_ORGS_MAX of them (the first by name; the rest are left out).
  */
+#define USERS_MY_ORGS_MAX 1000
 void users_me_organizations(struct req *r);
 
 #endif

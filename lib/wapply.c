@@ -127,13 +127,16 @@ static struct db_stmt q_directory = DB_STMT("wapply_directory",
 /* reconciliation */
 static struct db_stmt q_user_member_orgs = DB_STMT("wapply_user_member_orgs",
     "SELECT organization_id FROM memberships WHERE user_id = $1"
-    " AND workos_status IS DISTINCT FROM 'deleted'");
+    " AND workos_status IS DISTINCT FROM 'deleted' ORDER BY organization_id LIMIT $2");
 static struct db_stmt q_linked = DB_STMT("wapply_linked",
-    "SELECT workos_user_id FROM users WHERE workos_user_id IS NOT NULL ORDER BY id");
+    "SELECT id, workos_user_id FROM users WHERE workos_user_id IS NOT NULL AND id > $1"
+    " ORDER BY id LIMIT $2");
 
 static struct db_stmt q_prune = DB_STMT("wapply_prune",
-    "DELETE FROM workos_events WHERE created_at < now() - make_interval(days => $1::int)"
-    " AND id <> (SELECT id FROM workos_events ORDER BY created_at DESC LIMIT 1)");
+    "DELETE FROM workos_events WHERE id IN (SELECT id FROM workos_events"
+    " WHERE created_at < now() - make_interval(days => $1::int)"
+    " AND id <> (SELECT id FROM workos_events ORDER BY created_at DESC LIMIT 1)"
+    " LIMIT $2)");
 
 static int
 retryable(const char *sqlstate)
@@ -458,8 +461,14 @@ reconcile_once(struct db *db, struct arena *a, const char *wid,
 	if (PQntuples(res) == 0)
 		return db_commit(db);
 	uid = db_get(res, 0, "id");
-	if ((e = x(db, a, &q_user_member_orgs, 1, (const char *[]){ uid }, &orgs, st)) != APP_OK)
-		goto fail;
+	{
+		char lim[16];
+
+		snprintf(lim, sizeof(lim), "%d", WAPPLY_RECONCILE_LOCAL_MAX);
+		if ((e = x(db, a, &q_user_member_orgs, 2, (const char *[]){ uid, lim },
+		    &orgs, st)) != APP_OK)
+			goto fail;
+	}
 	for (size_t i = 0; i < n; i++) {
 		enum wapply_result r;
 
@@ -509,23 +518,33 @@ wapply_reconcile_user(struct db *db, struct arena *a, const char *wid,
 }
 
 enum app_err
-wapply_linked_users(struct db *db, struct arena *a, const char ***ids, size_t *n)
+wapply_linked_users(struct db *db, struct arena *a, long long after, size_t max,
+    const char ***ids, size_t *n, long long *last)
 {
 	PGresult *res;
 	enum app_err e;
 	const char **v;
+	char ab[32], lim[32];
+	const char *p[] = { ab, lim };
+	int rows;
 
 	*ids = NULL;
 	*n = 0;
-	if ((e = db_exec(db, a, &q_linked, 0, NULL, &res, NULL)) != APP_OK)
+	*last = after;
+	snprintf(ab, sizeof(ab), "%lld", after);
+	snprintf(lim, sizeof(lim), "%zu", max);
+	if ((e = db_exec(db, a, &q_linked, 2, p, &res, NULL)) != APP_OK)
 		return e;
-	v = arena_calloc(a, (size_t)PQntuples(res) + 1, sizeof(*v));
+	rows = PQntuples(res);
+	v = arena_calloc(a, (size_t)rows + 1, sizeof(*v));
 	if (v == NULL)
 		return APP_ENOMEM;
-	for (int i = 0; i < PQntuples(res); i++)
+	for (int i = 0; i < rows; i++)
 		v[i] = db_get(res, i, "workos_user_id");
+	if (rows > 0)
+		*last = strtoll(db_get(res, rows - 1, "id"), NULL, 10);
 	*ids = v;
-	*n = (size_t)PQntuples(res);
+	*n = (size_t)rows;
 	return APP_OK;
 }
 
@@ -533,13 +552,14 @@ enum app_err
 wapply_prune(struct db *db, struct arena *a, long long *n)
 {
 	PGresult *res;
-	char days[16];
-	const char *p[] = { days };
+	char days[16], lim[16];
+	const char *p[] = { days, lim };
 	enum app_err e;
 
 	snprintf(days, sizeof(days), "%d", WAPPLY_KEEP_DAYS);
+	snprintf(lim, sizeof(lim), "%d", WAPPLY_PRUNE_BATCH);
 	*n = 0;
-	if ((e = db_exec(db, a, &q_prune, 1, p, &res, NULL)) != APP_OK)
+	if ((e = db_exec(db, a, &q_prune, 2, p, &res, NULL)) != APP_OK)
 		return e;
 	*n = strtoll(PQcmdTuples(res), NULL, 10);
 	return APP_OK;

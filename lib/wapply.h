@@ -69,8 +69,12 @@ enum app_err wapply_get_cursor(struct db *db, struct arena *a,
  * memberships of one local user as WorkOS lists them now.  ms[] are
  * membership objects (wev fields obj_id, user_id, org_id, status, role,
  * version, org_name); every local membership of that user not among
- * them is marked deleted (version `now`).  One transaction.
+ * them is marked deleted (version `now`).  One transaction.  Of the local
+ * memberships, the first WAPPLY_RECONCILE_LOCAL_MAX by organization id
+ * are compared (n is at most 1,000, see wsync.h): beyond them nothing is
+ * ended, which errs on the side of keeping what the events said.
  */
+#define WAPPLY_RECONCILE_LOCAL_MAX 2000
 enum app_err wapply_reconcile_user(struct db *db, struct arena *a,
     const char *workos_user_id, const struct wev *ms, size_t n,
     const char *now, int *changed);
@@ -78,13 +82,21 @@ enum app_err wapply_reconcile_user(struct db *db, struct arena *a,
 /*
  * Forget applied event ids older than WAPPLY_KEEP_DAYS (WorkOS retries a
  * webhook for about 3 days and the Events API keeps 30, so none of them
- * can arrive again), always keeping the newest.  *n gets how many went.
+ * can arrive again), always keeping the newest, at most
+ * WAPPLY_PRUNE_BATCH in one call (the next call takes the rest).  *n gets
+ * how many went.
  */
 #define WAPPLY_KEEP_DAYS 45
+#define WAPPLY_PRUNE_BATCH 10000
 enum app_err wapply_prune(struct db *db, struct arena *a, long long *n);
 
-/* The WorkOS user ids of every linked local user, on a (for reconciling). */
+/*
+ * The WorkOS user ids of linked local users whose local id is above
+ * after, in id order, at most max of them (array on a, *n entries); *last
+ * gets the local id of the last one (after when none), to read the next
+ * batch from.  For reconciling without holding every user at once.
+ */
 enum app_err wapply_linked_users(struct db *db, struct arena *a,
-    const char ***ids, size_t *n);
+    long long after, size_t max, const char ***ids, size_t *n, long long *last);
 
 #endif

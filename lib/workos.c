@@ -10,12 +10,29 @@
 #include "wev.h"
 #include "workos.h"
 
+/*
+ * A failed JWKS fetch holds the next one back this long (or the cooldown,
+ * when that is shorter), so a failing WorkOS is not asked at every sign-in.
+ */
+#define JWKS_FAIL_HOLD_MS 5000LL
+
 struct workos {
 	const struct cfg *cfg;
 	struct hc *hc;
 	struct jwks *keys;     /* cached for the life of the process */
-	time_t keys_fetched;
+	long long last_ms;     /* monotonic time of the last fetch, good or not */
+	bool failed;           /* the last fetch failed */
 };
+
+/* Milliseconds on the monotonic clock (immune to clock changes). */
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct workos *
 workos_new(const struct cfg *cfg)
@@ -99,7 +116,7 @@ error_code(struct arena *a, const struct hc_resp *r)
 }
 
 static enum app_err
-fetch_keys(struct workos *w, struct arena *a)
+fetch_once(struct workos *w, struct arena *a)
 {
 	struct hc_resp r;
 	struct sbuf url;
@@ -126,8 +143,39 @@ fetch_keys(struct workos *w, struct arena *a)
 	}
 	jwks_free(w->keys);
 	w->keys = k;
-	w->keys_fetched = time(NULL);
 	return APP_OK;
+}
+
+/*
+ * May the JWKS be fetched now?  With keys in hand (a token named an
+ * unknown kid): only when the last fetch, good or failed, is at least the
+ * cooldown old.  With none (the first fetch, or every fetch so far
+ * failed): always, except JWKS_FAIL_HOLD_MS (capped by the cooldown)
+ * after a failed one.  *wait_s gets the seconds left when not.
+ */
+static bool
+may_fetch(const struct workos *w, long long now, long long *wait_s)
+{
+	long long cool = w->cfg->workos_jwks_cooldown * 1000;
+	long long hold = cool < JWKS_FAIL_HOLD_MS ? cool : JWKS_FAIL_HOLD_MS;
+	long long until = 0;
+
+	if (w->keys != NULL)
+		until = w->last_ms + cool;
+	else if (w->failed)
+		until = w->last_ms + hold;
+	*wait_s = until > now ? (until - now + 999) / 1000 : 0;
+	return until <= now;
+}
+
+static enum app_err
+fetch_keys(struct workos *w, struct arena *a)
+{
+	enum app_err e = fetch_once(w, a);
+
+	w->last_ms = mono_ms();
+	w->failed = e != APP_OK;
+	return e;
 }
 
 static enum app_err
@@ -137,8 +185,14 @@ verify_token(struct workos *w, struct arena *a, const char *tok,
 	const char *why = NULL;
 	enum app_err e;
 	bool fetched = false;
+	long long wait_s;
 
 	if (w->keys == NULL) {
+		if (!may_fetch(w, mono_ms(), &wait_s)) {
+			log_msg(LOG_ERR, "no WorkOS JWKS in hand: the last fetch failed; "
+			    "trying again in %lld s", wait_s);
+			return APP_EUPSTREAM;
+		}
 		if ((e = fetch_keys(w, a)) != APP_OK)
 			return e;
 		fetched = true;
@@ -146,7 +200,16 @@ verify_token(struct workos *w, struct arena *a, const char *tok,
 	e = jwks_verify(a, w->keys, tok, strlen(tok), time(NULL),
 	    w->cfg->workos_issuer, c, &why);
 	if (e == APP_ENOTFOUND && !fetched) {
-		/* Keys rotate: one fresh look before refusing the kid. */
+		/*
+		 * Keys rotate: one fresh look before refusing the kid, but
+		 * anyone can name a kid, so at most one look a cooldown.
+		 */
+		if (!may_fetch(w, mono_ms(), &wait_s)) {
+			log_msg(LOG_WARN, "refused the WorkOS access token: unknown key "
+			    "id; the JWKS refetch is cooling down (next in at most "
+			    "%lld s, WORKOS_JWKS_COOLDOWN)", wait_s);
+			return APP_EBUSY;
+		}
 		if ((e = fetch_keys(w, a)) != APP_OK)
 			return e;
 		e = jwks_verify(a, w->keys, tok, strlen(tok), time(NULL),
@@ -282,6 +345,12 @@ authenticate(struct workos *w, struct arena *a, const char *what,
 	org = opt_str(o, "organization_id");
 
 	e = verify_token(w, a, tok, &c);
+	if (e == APP_EBUSY) {
+		/* Only the refresh token is kept (see workos_refresh). */
+		*step = "Authentication failed: the WorkOS access token names a "
+		    "signing key not known yet";
+		return APP_EBUSY;
+	}
 	if (e == APP_EAUTH) {
 		*step = "Authentication failed: the WorkOS access token did not verify";
 		return APP_EAUTH;
@@ -321,6 +390,7 @@ workos_authenticate(struct workos *w, struct arena *a, const char *code,
 {
 	struct sbuf body;
 	struct jw j;
+	enum app_err e;
 
 	sbuf_init(&body, a, 64 * 1024);
 	jw_init(&j, &body);
@@ -328,7 +398,8 @@ workos_authenticate(struct workos *w, struct arena *a, const char *code,
 	jw_kstr(&j, "code", code);
 	jw_kstr(&j, "code_verifier", verifier);
 	grant_close(&j, ip, user_agent);
-	return authenticate(w, a, "code exchange", &body, out, step);
+	e = authenticate(w, a, "code exchange", &body, out, step);
+	return e == APP_EBUSY ? APP_EAUTH : e;
 }
 
 enum app_err

@@ -4,6 +4,15 @@
  * access token it returns against the WorkOS JWKS (cached per process,
  * fetched again once when a token names an unknown key).
  *
+ * JWKS fetches are bounded per process.  With keys in hand, a token naming
+ * an unknown key id makes a refetch only when the last fetch (good or
+ * failed) is at least WORKOS_JWKS_COOLDOWN seconds old (default 60; 0:
+ * every time); otherwise it is refused (APP_EAUTH) without asking WorkOS.
+ * With no keys in hand (the first fetch, or every fetch so far failed) a
+ * fetch is held back only for 5 s after a failed one (or the cooldown,
+ * when shorter); meanwhile such a sign-in is APP_EUPSTREAM, as when the
+ * fetch fails.
+ *
  * Logs carry WorkOS error codes and X-Request-IDs; never the code, the
  * tokens or the API key.
  */
@@ -71,6 +80,11 @@ enum app_err workos_authenticate(struct workos *w, struct arena *a,
  * switches the session to that organization.  Results as
  * workos_authenticate(); APP_EAUTH is final (invalid_grant: the session
  * has ended at WorkOS), APP_EUPSTREAM and APP_ETIMEOUT are transient.
+ * One more, transient: APP_EBUSY when the new access token names a key
+ * the process may not look up yet (the JWKS cooldown, e.g. right after
+ * WorkOS rotated its keys).  Then only out->refresh_token is set (NULL if
+ * WorkOS sent none): WorkOS has used up the old one, so keep this one and
+ * refresh again once the cooldown has passed.
  */
 enum app_err workos_refresh(struct workos *w, struct arena *a,
     const char *refresh_token, const char *org, const char *ip,

@@ -100,7 +100,7 @@ iso_now(char out[WEV_TIME_LEN + 1])
 	wev_time_format((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, out);
 }
 
-enum outcome { GOT, RETRY, EXPIRED, FAILED };
+enum outcome { GOT, RETRY, EXPIRED, FAILED, TOO_MANY };
 
 /*
  * One GET with the retry policy: GOT with *r (status 200; with page not
@@ -185,7 +185,11 @@ events_url(struct wsync *w, struct sbuf *u)
 	return sbuf_err(u);
 }
 
-/* Memberships of one WorkOS user as WorkOS lists them now (all pages). */
+/*
+ * Memberships of one WorkOS user as WorkOS lists them now: GOT with all
+ * of them, TOO_MANY when they take more than WSYNC_MEMBER_PAGES pages or
+ * 100 times that many entries, FAILED (logged) otherwise.
+ */
 static enum outcome
 list_memberships(struct wsync *w, const char *uid, struct wev **out, size_t *n)
 {
@@ -194,7 +198,7 @@ list_memberships(struct wsync *w, const char *uid, struct wev **out, size_t *n)
 	const char *after = NULL;
 
 	*n = 0;
-	for (int pages = 0; pages < 100; pages++) {
+	for (int pages = 0;; pages++) {
 		struct sbuf u;
 		struct hc_resp r;
 		json_object *o, *data;
@@ -203,6 +207,8 @@ list_memberships(struct wsync *w, const char *uid, struct wev **out, size_t *n)
 
 		if (eu == NULL || (after != NULL && ea == NULL))
 			return FAILED;
+		if (pages == WSYNC_MEMBER_PAGES)
+			return TOO_MANY;
 		sbuf_init(&u, &w->a, 4096);
 		sbuf_printf(&u, "%s/user_management/organization_memberships?user_id=%s"
 		    "&statuses=active,inactive,pending&limit=100%s%s",
@@ -221,6 +227,8 @@ list_memberships(struct wsync *w, const char *uid, struct wev **out, size_t *n)
 		for (size_t i = 0; i < json_object_array_length(data); i++) {
 			const char *why;
 
+			if (*n == (size_t)WSYNC_MEMBER_PAGES * 100)
+				return TOO_MANY;
 			if (*n == cap) {
 				struct wev *nv;
 
@@ -256,40 +264,56 @@ reconcile(struct wsync *w)
 {
 	struct arena ids_arena;
 	const char **ids;
-	size_t n, changed_total = 0;
+	size_t n, changed_total = 0, users = 0, skipped = 0;
+	long long after = 0;
 	char began[WEV_TIME_LEN + 1];
 	int rc = -1;
 
 	iso_now(began);
 	arena_init(&ids_arena, 16 * 1024);
-	if (wapply_linked_users(&w->db, &ids_arena, &ids, &n) != APP_OK) {
-		log_msg(LOG_ERR, "could not list the linked users to reconcile");
-		goto end;
-	}
-	log_msg(LOG_INFO, "reconciling the memberships of %zu users with WorkOS", n);
-	for (size_t i = 0; i < n && !*w->stop; i++) {
-		struct wev *ms = NULL;
-		size_t nm = 0;
-		int changed = 0;
-
-		if (list_memberships(w, ids[i], &ms, &nm) != GOT ||
-		    wapply_reconcile_user(&w->db, &w->a, ids[i], ms, nm, began, &changed) != APP_OK) {
-			log_msg(LOG_ERR, "could not reconcile the memberships of a user; "
-			    "will try again");
-			arena_reset(&w->a);
+	log_msg(LOG_INFO, "reconciling the memberships of every linked user with WorkOS");
+	do {
+		arena_reset(&ids_arena);
+		if (wapply_linked_users(&w->db, &ids_arena, after, WSYNC_USERS_BATCH,
+		    &ids, &n, &after) != APP_OK) {
+			log_msg(LOG_ERR, "could not list the linked users to reconcile");
 			goto end;
 		}
-		changed_total += (size_t)changed;
-		arena_reset(&w->a);
-	}
+		for (size_t i = 0; i < n && !*w->stop; i++) {
+			struct wev *ms = NULL;
+			size_t nm = 0;
+			int changed = 0;
+			enum outcome oc = list_memberships(w, ids[i], &ms, &nm);
+
+			if (oc == TOO_MANY) {
+				log_msg(LOG_WARN, "not reconciled: user \"%s\" has more than "
+				    "%d memberships at WorkOS (or the list never ends); "
+				    "their memberships here are kept", ids[i],
+				    WSYNC_MEMBER_PAGES * 100);
+				skipped++;
+				arena_reset(&w->a);
+				continue;
+			}
+			if (oc != GOT ||
+			    wapply_reconcile_user(&w->db, &w->a, ids[i], ms, nm, began, &changed) != APP_OK) {
+				log_msg(LOG_ERR, "could not reconcile the memberships of a user; "
+				    "will try again");
+				arena_reset(&w->a);
+				goto end;
+			}
+			changed_total += (size_t)changed;
+			users++;
+			arena_reset(&w->a);
+		}
+	} while (n == WSYNC_USERS_BATCH && !*w->stop);
 	if (*w->stop)
 		goto end;
 	if (wapply_set_cursor(&w->db, &w->a, NULL, began) != APP_OK)
 		goto end;
 	w->cursor[0] = '\0';
 	snprintf(w->range_start, sizeof(w->range_start), "%s", began);
-	log_msg(LOG_INFO, "reconciled: %zu memberships changed; reading events from %s",
-	    changed_total, began);
+	log_msg(LOG_INFO, "reconciled %zu users (%zu skipped): %zu memberships changed; "
+	    "reading events from %s", users, skipped, changed_total, began);
 	rc = 0;
 end:
 	arena_free(&ids_arena);
@@ -327,6 +351,12 @@ pass(struct wsync *w)
 		enum outcome oc;
 		bool has_cursor = w->cursor[0] != '\0';
 
+		if (pages == WSYNC_PASS_PAGES) {
+			/* The cursor is stored: the next pass reads on from it. */
+			log_msg(LOG_INFO, "read %d pages of events in this pass, its most; "
+			    "the next pass reads on", WSYNC_PASS_PAGES);
+			break;
+		}
 		if (events_url(w, &url) != APP_OK)
 			return -1;
 		oc = get(w, url.data, "WorkOS events", has_cursor, &r, &p);

@@ -12,7 +12,8 @@
  * than its 30 days) is reported; memberships are then reconciled through
  * GET /user_management/organization_memberships for every linked user and
  * reading restarts from the time the reconciliation began.  A pass that
- * reaches the end also forgets event ids too old to arrive again.
+ * reaches the end also forgets event ids too old to arrive again (at most
+ * WAPPLY_PRUNE_BATCH a pass).
  *
  * Every message is one line on stderr; nothing logged holds the API key.
  */
@@ -32,6 +33,23 @@
 #define WSYNC_PAGE 100          /* events asked for per read (the API's most) */
 #define WSYNC_MAX_WAIT 300      /* seconds: the longest Retry-After obeyed */
 #define WSYNC_ONCE_ATTEMPTS 4   /* tries of one read before a pass gives up */
+/*
+ * Bounds of the work one pass takes on, whatever WorkOS answers:
+ *   WSYNC_PASS_PAGES    pages of events read in one pass; past it the pass
+ *                       ends (the cursor is stored with every event) and
+ *                       the next pass reads on.
+ *   WSYNC_MEMBER_PAGES  pages of 100 memberships followed for one user
+ *                       while reconciling; a user with more (or an answer
+ *                       that never ends) is skipped with a log line and
+ *                       keeps the memberships held here, since a partial
+ *                       list would end the memberships it left out.
+ *   WSYNC_USERS_BATCH   linked users read from Postgres at a time while
+ *                       reconciling (by id), so memory does not grow with
+ *                       the number of users.
+ */
+#define WSYNC_PASS_PAGES 1000
+#define WSYNC_MEMBER_PAGES 10
+#define WSYNC_USERS_BATCH 1000
 
 struct wsync_opts {
 	bool once;                /* one pass, then exit (cron, tests) */

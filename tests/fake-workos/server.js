@@ -204,7 +204,7 @@ function freshState() {
     refreshTokens: new Map(), // token -> sid
     pending: new Map(), // pending_authentication_token -> {user_id, code}
     faults: { authenticate: [], jwks: [], authorize: [], events: [], memberships: [] },
-    stats: { authenticate: 0, jwks: 0, authorize: 0, events: 0, memberships: 0, webhooks: 0 },
+    stats: { authenticate: 0, jwks: 0, authorize: 0, events: 0, memberships: 0, webhooks: 0, revoke: 0 },
     config: { ...DEFAULT_CONFIG },
     seq: 0,
     directoryUsers: new Map(), // id -> directory user record
@@ -823,6 +823,7 @@ async function handleAuthenticate(req, res, body) {
     const r = await applyFault(f, req, res, 'authenticate');
     if (r === 'done') return;
     if (r && r.forge) forge = r.forge;
+    if (spareKeyPromise && !spareKey) await spareKeyPromise;
   }
   const parsed = parseParams(req, body);
   if (!parsed.ok) return oauthError(res, 400, 'invalid_request', parsed.why);
@@ -1469,6 +1470,7 @@ async function route(req, res, u, body) {
     return send(res, 200, htmlPage('Signed out', '<p>You have been signed out.</p>'), 'text/html; charset=utf-8');
   }
   if (m === 'POST' && path === '/user_management/sessions/revoke') {
+    S.stats.revoke += 1;
     if (!bearerOk(req, res)) return;
     const b = parseJsonBody(res, body);
     if (!b) return;
@@ -1594,4 +1596,7 @@ server.listen(OPT.port, OPT.host, () => {
     }
   }
   process.stdout.write(`listening on ${ISSUER}\n`);
+  // The key of forged tokens, made off the event loop now: made on demand
+  // it could hold every answer back for seconds on a loaded machine.
+  warmSpareKey();
 });

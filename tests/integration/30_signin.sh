@@ -248,6 +248,11 @@ expect_error "an expired code is 401" 401 UnauthorizedError
 fake POST /_fake/config '{"code_ttl":600}' >/dev/null
 
 # --- WorkOS failing
+# The forged tokens below name unknown key ids, and the key rotations
+# after them must be picked up at once: no JWKS cooldown here (the
+# cooldown itself is tested at the end).
+lighttpd_stop
+WORKOS_JWKS_COOLDOWN=0 lighttpd_start || t_fail "lighttpd restarts with WORKOS_JWKS_COOLDOWN=0"
 fault() { # name fault-json status error-name
     fake POST /_fake/faults "$2" >/dev/null
     signin "$(jar f)" "login_hint=jane.doe%40example.com"
@@ -352,3 +357,67 @@ expect_json "... and answers the user" '.user.email == "custom.domain@example.co
 fake POST /_fake/config '{"issuer":null}' >/dev/null
 signin "$(jar iss3)" "login_hint=custom.domain%40example.com"
 expect_error "with WORKOS_ISSUER set, a token naming the API's URL is refused" 401 UnauthorizedError
+
+# --- JWKS refetches on an unknown key id have a cooldown (WORKOS_JWKS_COOLDOWN,
+# per process): one callback process, so the fake's counts are that process's.
+lighttpd_stop
+MAX_PROCS=1 lighttpd_start || t_fail "lighttpd restarts with the default JWKS cooldown"
+jwks0=$(fake_stat jwks)
+st_uk=""
+for i in 1 2 3 4 5; do
+    fake POST /_fake/faults '{"endpoint":"authenticate","kind":"forge","how":"unknown_kid"}' >/dev/null
+    signin "$(jar uk$i)" "login_hint=jane.doe%40example.com"
+    st_uk="$st_uk $STATUS"
+done
+check "five sign-ins with tokens naming unknown key ids are refused (401)" test "$st_uk" = " 401 401 401 401 401"
+check "... and fetch the JWKS at most once (the first fetch of the process)" test $(( $(fake_stat jwks) - jwks0 )) -le 1
+check "the log says the key id is unknown and the refetch is cooling down" \
+    grep -q 'unknown key id; the JWKS refetch is cooling down' "$T_RUN/error.log"
+jwks1=$(fake_stat jwks)
+signin "$(jar ukok)" "login_hint=jane.doe%40example.com"
+expect_status "meanwhile a token signed with the known key signs in" 200
+check "... from the keys in hand" test "$(fake_stat jwks)" = "$jwks1"
+fake POST /_fake/rotate-key '{}' >/dev/null
+signin "$(jar ukrot)" "login_hint=jane.doe%40example.com"
+expect_error "a key rotated within the cooldown is refused" 401 UnauthorizedError
+check "... without fetching the JWKS" test "$(fake_stat jwks)" = "$jwks1"
+
+# A JWKS that cannot be fetched, with no keys in hand: 502, and the
+# following sign-ins do not each ask again (held back 5 s after a failure).
+lighttpd_stop
+MAX_PROCS=1 lighttpd_start || t_fail "lighttpd restarts for the failing JWKS"
+fake POST /_fake/faults '{"endpoint":"jwks","kind":"status","status":500,"count":-1}' >/dev/null
+jwks2=$(fake_stat jwks)
+st_jf=""
+for i in 1 2 3; do
+    signin "$(jar jf$i)" "login_hint=jane.doe%40example.com"
+    st_jf="$st_jf $STATUS"
+done
+check "sign-ins while the JWKS cannot be fetched are 502" test "$st_jf" = " 502 502 502"
+check "... and fetch the JWKS fewer times than they sign in" test $(( $(fake_stat jwks) - jwks2 )) -lt 3
+check "the log says when the JWKS is tried again" grep -q 'no WorkOS JWKS in hand: the last fetch failed; trying again in' "$T_RUN/error.log"
+fake DELETE /_fake/faults >/dev/null
+sleep 6
+signin "$(jar jfok)" "login_hint=jane.doe%40example.com"
+expect_status "once WorkOS serves the JWKS again, sign-in works" 200
+
+# With a short cooldown a genuinely rotated key is picked up once it passed.
+lighttpd_stop
+WORKOS_JWKS_COOLDOWN=2 MAX_PROCS=1 lighttpd_start || t_fail "lighttpd restarts with WORKOS_JWKS_COOLDOWN=2"
+signin "$(jar cd1)" "login_hint=jane.doe%40example.com"
+expect_status "a sign-in with WORKOS_JWKS_COOLDOWN=2" 200
+jwks3=$(fake_stat jwks)
+fake POST /_fake/rotate-key '{}' >/dev/null
+sleep 3
+signin "$(jar cd2)" "login_hint=jane.doe%40example.com"
+expect_status "a key rotated after the cooldown passed is picked up" 200
+check "... with exactly one more JWKS fetch" test "$(fake_stat jwks)" = $((jwks3 + 1))
+
+env -i PATH="$PATH" DATABASE_URL="$DATABASE_URL" JWT_SECRET="$JWT_SECRET" \
+    WORKOS_API_KEY=sk_test_fake WORKOS_CLIENT_ID=client_test WORKOS_JWKS_COOLDOWN=2d \
+    WORKOS_REDIRECT_URI=https://app.example.com/cb WORKOS_COOKIE_PASSWORD="$WORKOS_COOKIE_PASSWORD" \
+    WORKOS_API_BASE="$FAKE_URL" REQUEST_METHOD=GET REQUEST_URI=/api/auth/workos/callback \
+    ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
+    "$BIN_DIR/cgi-bin/callback.fcgi" </dev/null >/dev/null 2>"$T_RUN/cooldown.err"
+check "a WORKOS_JWKS_COOLDOWN over a day stops the program with a line naming it" \
+    grep -q 'WORKOS_JWKS_COOLDOWN: must be between 0s and 86400s' "$T_RUN/cooldown.err"

@@ -545,3 +545,71 @@ login "$hj" "return_to=%2Fx"; workos user_01BOB; callback "$hj"
 req GET "/api/auth/workos/logout?return_to=%2Fbye" -H "Cookie: wos_session=$(cookie_of "$hj")" -H 'Host: evil.example'
 check "a forged Host does not become the WorkOS logout's return_to" \
     grep -q "return_to=http%3A%2F%2F127.0.0.1%3A$HTTP_PORT%2Fbye$" <<<"$(header Location)"
+
+# --- bounds: what one request may list or end at WorkOS.
+# bulk_sessions N PREFIX: N live sessions of Bob, straight into the table,
+# each with its own WorkOS session id PREFIX-i (unknown to the fake: 404 there).
+bulk_sessions() {
+    psql_q "INSERT INTO sessions (id, user_id, workos_session_id, refresh_hash, mode,
+              last_used_at, idle_expires_at, expires_at)
+            SELECT 'b' || substr(md5('$2' || i), 1, 23), $bob_id, '$2-' || i, '\\x00', 'api',
+                   now() - make_interval(mins => i), now() + interval '1 day', now() + interval '2 days'
+              FROM generate_series(1, $1) AS i" >/dev/null
+}
+api_signin user_01BOB; bound_jwt=$(jq -r .jwt <<<"$BODY")
+bulk_sessions 150 session_bulk
+req GET /api/auth/sessions -H "Authorization: Bearer $bound_jwt"
+expect_status "the session list of a user with over 150 live sessions answers" 200
+expect_json "... the 100 most recently used, no more" '(.data | length) == 100 and ([.data[].lastUsedAt] == ([.data[].lastUsedAt] | sort | reverse))'
+expect_json "... the current session (just signed in) first" '.data[0].current == true'
+revokes=$(fake_stat revoke)
+req POST /api/auth/logout -H "Authorization: Bearer $bound_jwt" -H 'Content-Type: application/json' --data '{"all":true}'
+expect_status "logout of every one of over 150 sessions answers 200" 200
+check "... every session has ended here" test "$(psql_q "SELECT count(*) FROM sessions WHERE user_id = $bob_id AND revoked_at IS NULL")" = 0
+check "... and at most 10 others were ended at WorkOS in the request" test "$(( $(fake_stat revoke) - revokes ))" = 10
+
+# A member of more organizations than one answer lists: the first 1,000 by name.
+psql_q "INSERT INTO organizations (id, name) SELECT 'org_bulk' || lpad(i::text, 5, '0'), 'Bulk ' || lpad(i::text, 5, '0')
+          FROM generate_series(1, 1005) AS i;
+        INSERT INTO memberships (user_id, organization_id, role_slug)
+          SELECT $bob_id, 'org_bulk' || lpad(i::text, 5, '0'), 'member' FROM generate_series(1, 1005) AS i" >/dev/null
+api_signin user_01BOB; many_jwt=$(jq -r .jwt <<<"$BODY")
+req GET /api/users/me/organizations -H "Authorization: Bearer $many_jwt"
+expect_status "the organizations of a member of over 1,000 answer" 200
+expect_json "... 1,000 of them, the first by name" '(.data | length) == 1000 and .data[0].name == "Bulk 00001" and .data[999].name == "Bulk 01000"'
+
+# WorkOS rotating its keys within the JWKS cooldown does not end sessions: a
+# refresh at WorkOS then keeps the session and WorkOS's new refresh token
+# (the old one is used up), and goes back to WorkOS after the cooldown.
+lighttpd_stop
+lighttpd_start || t_fail "lighttpd restarts (a session process with no keys yet)"
+SELF=http://127.0.0.1:$HTTP_PORT
+api_signin user_01BOB
+k_rt=$(jq -r .refreshToken <<<"$BODY"); k_sid=${k_rt%%.*}
+expire_k() { psql_q "UPDATE sessions SET workos_access_exp = now() - interval '1 second' WHERE id = '$k_sid'" >/dev/null; }
+expire_k
+refresh "$k_rt"
+expect_status "a refresh at WorkOS (the session process fetches the JWKS)" 200
+k_rt=$(jq -r .refreshToken <<<"$BODY")
+fake POST /_fake/rotate-key '{}' >/dev/null
+k_sealed=$(psql_q "SELECT workos_refresh FROM sessions WHERE id = '$k_sid'")
+k_jwks=$(fake_stat jwks); k_auth=$(fake_stat authenticate)
+expire_k
+refresh "$k_rt"
+expect_status "a refresh at WorkOS answered with a key rotated within the cooldown keeps the session" 200
+k_rt=$(jq -r .refreshToken <<<"$BODY")
+check "... WorkOS was asked once and the JWKS not fetched" \
+    test "$(fake_stat authenticate) $(fake_stat jwks)" = "$((k_auth + 1)) $k_jwks"
+check "... WorkOS's new refresh token is kept, due at WorkOS again after the cooldown" \
+    test "$(psql_q "SELECT workos_refresh <> '$k_sealed' AND workos_access_exp > now() + interval '30 seconds' AND revoked_at IS NULL FROM sessions WHERE id = '$k_sid'")" = t
+refresh "$k_rt"
+expect_status "the next refresh answers from what is stored" 200
+k_rt=$(jq -r .refreshToken <<<"$BODY")
+check "... without asking WorkOS" test "$(fake_stat authenticate)" = "$((k_auth + 1))"
+lighttpd_stop
+lighttpd_start || t_fail "lighttpd restarts (the cooldown over: a process with no keys)"
+SELF=http://127.0.0.1:$HTTP_PORT
+expire_k
+refresh "$k_rt"
+expect_status "after the cooldown the kept WorkOS refresh token works there" 200
+check "... and the session lives on" test "$(psql_q "SELECT revoked_at IS NULL FROM sessions WHERE id = '$k_sid'")" = t

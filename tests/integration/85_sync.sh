@@ -205,6 +205,25 @@ sync_once
 check "after the reconciliation, new events are read" test -z "$(psql_q "SELECT workos_user_id FROM users WHERE id = $ann")"
 check "and the cursor follows them again" test -n "$(psql_q "SELECT cursor FROM workos_sync_state")"
 
+# A membership list that never ends (every page names a next one): at most
+# 10 pages are read for a user, who is then skipped with a line naming
+# them, and keeps the memberships held here; the reconciliation goes on.
+ben_m=$(curl -gsS -H "Authorization: Bearer $WORKOS_API_KEY" \
+    "$FAKE_URL/user_management/organization_memberships?user_id=user_01BEN&statuses=active,inactive,pending" | jq -c '.data[0]')
+loop_page=$(jq -nc --argjson m "$ben_m" '{object:"list", list_metadata:{before:null, after:"om_again"}, data:[$m]}')
+fake POST /_fake/faults "{\"endpoint\":\"memberships\",\"kind\":\"status\",\"status\":200,\"body\":$loop_page,\"count\":-1}" >/dev/null
+fake POST /_fake/events/age '{"days":31}' >/dev/null
+ben_before=$(mstatus "$ben" org_01SYNC)
+n_linked=$(psql_q "SELECT count(*) FROM users WHERE workos_user_id IS NOT NULL")
+m0=$(fake_stat memberships)
+sync_once
+check "a membership list that never ends: --once exits 0" test "$SYNC_RC" = 0
+check "... the user is skipped with a line naming them" grep -q 'not reconciled: user "user_01BEN" has more than 1000 memberships' "$T_RUN/sync.err"
+check "... at most 10 pages are read for each linked user" test "$(( $(fake_stat memberships) - m0 ))" -le $((10 * n_linked))
+check "... and the user keeps the memberships held here" test "$(mstatus "$ben" org_01SYNC)" = "$ben_before"
+check "... and the sync restarts from now" test "$(psql_q "SELECT cursor IS NULL AND range_start IS NOT NULL FROM workos_sync_state")" = t
+fake DELETE /_fake/faults >/dev/null
+
 # --- following, and SIGTERM
 env -i PATH="$PATH" DATABASE_URL="$DATABASE_URL" WORKOS_API_KEY="$WORKOS_API_KEY" \
     WORKOS_API_BASE="$WORKOS_API_BASE" WORKOS_TIMEOUT="$WORKOS_TIMEOUT" \

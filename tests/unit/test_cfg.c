@@ -12,6 +12,7 @@ static const char *const all_vars[] = {
 	"DATABASE_URL", "JWT_SECRET", "JWT_EXPIRES_IN", "WORKOS_API_KEY",
 	"WORKOS_CLIENT_ID", "WORKOS_REDIRECT_URI", "WORKOS_COOKIE_PASSWORD",
 	"WORKOS_API_BASE", "WORKOS_TIMEOUT", "LOGIN_STATE_TTL", "WORKOS_WEBHOOK_SECRET",
+	"WORKOS_JWKS_COOLDOWN",
 };
 
 #define SECRET32 "0123456789abcdef0123456789abcdef"
@@ -230,6 +231,7 @@ test_load_workos(void)
 	T_STREQ("default WORKOS_API_BASE", c.workos_api_base, "https://api.workos.com");
 	T_INT("default WORKOS_TIMEOUT 10 s", c.workos_timeout_ms, 10000);
 	T_INT("default LOGIN_STATE_TTL 600", c.login_state_ttl, 600);
+	T_INT("default WORKOS_JWKS_COOLDOWN 60", c.workos_jwks_cooldown, 60);
 	T_INT("https base is not loopback", c.workos_loopback, 0);
 	T_STREQ("workos_api_key", c.workos_api_key, "sk_test_123");
 	T_STREQ("workos_client_id", c.workos_client_id, "client_123");
@@ -287,6 +289,34 @@ test_load_workos(void)
 	T_INT("LOGIN_STATE_TTL 15m: APP_OK",
 	    cfg_load(&c, CFG_NEED_WORKOS, err, sizeof(err)), APP_OK);
 	T_INT("LOGIN_STATE_TTL 15m -> 900", c.login_state_ttl, 900);
+
+	workos_env();
+	setenv("WORKOS_JWKS_COOLDOWN", "0", 1);
+	T_INT("WORKOS_JWKS_COOLDOWN 0: APP_OK",
+	    cfg_load(&c, CFG_NEED_WORKOS, err, sizeof(err)), APP_OK);
+	T_INT("WORKOS_JWKS_COOLDOWN 0 -> 0", c.workos_jwks_cooldown, 0);
+	setenv("WORKOS_JWKS_COOLDOWN", "5m", 1);
+	T_INT("WORKOS_JWKS_COOLDOWN 5m: APP_OK",
+	    cfg_load(&c, CFG_NEED_WORKOS, err, sizeof(err)), APP_OK);
+	T_INT("WORKOS_JWKS_COOLDOWN 5m -> 300", c.workos_jwks_cooldown, 300);
+	setenv("WORKOS_JWKS_COOLDOWN", "86400", 1);
+	T_INT("WORKOS_JWKS_COOLDOWN 86400 (its maximum): APP_OK",
+	    cfg_load(&c, CFG_NEED_WORKOS, err, sizeof(err)), APP_OK);
+	static const char *const bad_cooldowns[] = { "86401", "2d", "-1", "1500ms", "soon", "" };
+	for (size_t i = 0; i < sizeof(bad_cooldowns) / sizeof(bad_cooldowns[0]); i++) {
+		workos_env();
+		setenv("WORKOS_JWKS_COOLDOWN", bad_cooldowns[i], 1);
+		if (bad_cooldowns[i][0] == '\0') {
+			/* Empty: the default, as for every variable with one. */
+			T_INT("WORKOS_JWKS_COOLDOWN empty: the default",
+			    cfg_load(&c, CFG_NEED_WORKOS, err, sizeof(err)), APP_OK);
+			T_INT("WORKOS_JWKS_COOLDOWN empty -> 60", c.workos_jwks_cooldown, 60);
+			continue;
+		}
+		T_INT("WORKOS_JWKS_COOLDOWN out of range or not a duration rejected",
+		    cfg_load(&c, CFG_NEED_WORKOS, err, sizeof(err)), APP_EINPUT);
+		T_OK("WORKOS_JWKS_COOLDOWN: named", starts_with(err, "WORKOS_JWKS_COOLDOWN:"));
+	}
 
 	workos_env();
 	setenv("WORKOS_COOKIE_PASSWORD", "short-cookie-SECRETVALUE", 1);
