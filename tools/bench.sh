@@ -171,13 +171,15 @@ main_lpid=$lpid
 base="http://127.0.0.1:$PORT"
 
 # Memory of each program's processes (lighttpd's children), in MiB: VmRSS
-# (shared libraries' pages included) and RssAnon (the process's own).
+# (shared libraries' pages included), RssAnon (the process's own) and Pss
+# (its share of every page: what each process adds to the machine's use).
 rss() { # FIELD -> lines "program MiB MiB ..."
     local p exe kb
     declare -A by
     for p in $(ps -o pid= --ppid "$main_lpid"); do
         exe=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | awk '{print $1}')
-        kb=$(awk -v f="$1:" '$1 == f {print $2}' "/proc/$p/status" 2>/dev/null)
+        # Pss (shared pages divided among their processes) is in smaps_rollup.
+        kb=$(awk -v f="$1:" '$1 == f {print $2}' "/proc/$p/status" "/proc/$p/smaps_rollup" 2>/dev/null | head -n 1)
         [ -n "$exe" ] && [ -n "$kb" ] || continue
         by[${exe##*/}]+=" $(awk -v k="$kb" 'BEGIN {printf "%.1f", k / 1024}')"
     done
@@ -185,7 +187,7 @@ rss() { # FIELD -> lines "program MiB MiB ..."
 }
 # Before the load: the pools as lighttpd started them, after one request.
 curl -s -o /dev/null "$base/api/articles"
-rss_before=$(rss VmRSS) anon_before=$(rss RssAnon)
+rss_before=$(rss VmRSS) anon_before=$(rss RssAnon) pss_before=$(rss Pss)
 
 # wrk: one run; sets RPS, P50, P99 (as wrk prints them) and BAD (answers
 # that were not 2xx or 3xx, requests that timed out).  A request wrk gave
@@ -262,7 +264,7 @@ for i in "${!labels[@]}"; do
     r32[$i]=$RPS p50_32[$i]=$P50 p99_32[$i]=$P99
     bad[$i]="${bad[$i]:+c=1: ${bad[$i]}}${bad[$i]:+${BAD:+; }}${BAD:+c=$CONNECTIONS: $BAD}"
 done
-rss_after=$(rss VmRSS) anon_after=$(rss RssAnon)
+rss_after=$(rss VmRSS) anon_after=$(rss RssAnon) pss_after=$(rss Pss)
 
 # L1: lighttpd alone, the bytes of answer a as a static file.
 measure "$CONNECTIONS" "$base/articles.json"
@@ -313,6 +315,7 @@ mem() { # label before after: one line per program
 }
 mem VmRSS "$rss_before" "$rss_after" target
 mem RssAnon "$anon_before" "$anon_after"
+mem Pss "$pss_before" "$pss_after"
 
 # More of the suite, at c=$CONNECTIONS unless said.
 echo
