@@ -42,7 +42,6 @@ UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 REPLAYS  = $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
-FUZZ_TIME ?= 60
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -95,26 +94,40 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBAPP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# Each fuzz target linked with a driver that replays its seed corpus.
-$(BUILD)/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(LIBAPP)
+# Each fuzz target linked with a driver that replays its seed corpus, and
+# with the arena and string buffer built as for fuzzing (ARENA_MALLOC: one
+# malloc() per allocation), which the linker takes before libapp.a's.
+$(BUILD)/fuzz/%-malloc.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -DARENA_MALLOC $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o \
+		$(BUILD)/fuzz/arena-malloc.o $(BUILD)/fuzz/sbuf-malloc.o $(LIBAPP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 units: $(UNITS) $(REPLAYS)
 
-# libFuzzer needs clang: `make fuzz` runs every target for FUZZ_TIME seconds,
-# growing its corpus under build/fuzz/corpus/ (seeds stay in tests/fuzz/corpus/).
+# libFuzzer needs clang: `make fuzz` runs every target (FUZZ_TARGETS="qs
+# json" for some) for FUZZ_TIME seconds or FUZZ_RUNS executions each,
+# whichever comes first, growing its corpus under build/fuzz/corpus/ (seeds
+# stay in tests/fuzz/corpus/), and prints the executions per target.  The
+# arena gives each allocation its own malloc() there (ARENA_MALLOC), as in
+# the corpus replays, so ASan sees every overflow.
+FUZZ_TIME ?= $(if $(FUZZ_RUNS),,60)
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_CFLAGS = -O1 -g -DARENA_MALLOC -fsanitize=fuzzer-no-link $(SANFLAGS)
+
 fuzz:
 	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
 	$(MAKE) BUILD=build/fuzz-clang OUT=build/fuzz-clang CC=clang FORTIFY= \
-		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build/fuzz-clang/libapp.a
-	@for n in $(FUZZ_NAMES); do \
-		clang -O1 -g -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS) \
-			-o build/fuzz-clang/fuzz-$$n tests/fuzz/fuzz_$$n.c build/fuzz-clang/libapp.a $(PKG_LIBS) || exit 1; \
-		mkdir -p build/fuzz/corpus/$$n; \
-		echo "fuzzing $$n for $(FUZZ_TIME)s"; \
-		build/fuzz-clang/fuzz-$$n -max_total_time=$(FUZZ_TIME) build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
-	done
+		CFLAGS="$(FUZZ_CFLAGS)" LDFLAGS="-fsanitize=fuzzer $(SANFLAGS)" \
+		$(FUZZ_TARGETS:%=build/fuzz-clang/fuzz-%)
+	FUZZ_TIME="$(FUZZ_TIME)" FUZZ_RUNS="$(FUZZ_RUNS)" sh tools/fuzz.sh $(FUZZ_TARGETS)
+
+# A libFuzzer target (only made by the make fuzz above, with its flags).
+$(BUILD)/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIBAPP)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 sanitize:
 	$(MAKE) BUILD=build/san OUT=build/san FORTIFY= \
