@@ -8,7 +8,14 @@
  * the NUL and the end of the allocation are poisoned, so a read past the
  * string's end is caught although it stays inside the buffer.
  */
-#if defined(ARENA_MALLOC) && defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__)
+#define SBUF_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) /* clang before 15 */
+#define SBUF_ASAN 1
+#endif
+#endif
+#if defined(ARENA_MALLOC) && defined(SBUF_ASAN)
 #include <sanitizer/asan_interface.h>
 #define SLACK_POISON(sb) \
 	ASAN_POISON_MEMORY_REGION((sb)->data + (sb)->len + 1, (sb)->cap - (sb)->len - 1)

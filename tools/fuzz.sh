@@ -28,13 +28,13 @@ for n in "$@"; do
     done_line=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$OUTDIR/log/$n.log" | tail -n 1)
     runs=$(echo "$done_line" | awk '{print $2}')
     secs=$(echo "$done_line" | awk '{print $5}')
-    if [ $rc = 0 ]; then
-        result="no finding"
-    else
-        result="FINDING (exit $rc, see $OUTDIR/log/$n.log)"
+    [ -n "$runs" ] ||
         runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$OUTDIR/log/$n.log" | awk '{print $2}')
-        failed=1
-    fi
+    case $rc in
+    0) result="no finding" ;;
+    72) result="interrupted, no finding"; failed=1 ;;
+    *) result="FINDING (exit $rc, see $OUTDIR/log/$n.log)"; failed=1 ;;
+    esac
     line=$(printf '%-10s %12s runs %7s s  corpus %5s files  %s' "$n" "${runs:-?}" \
         "${secs:-?}" "$(ls "$OUTDIR/corpus/$n" | wc -l)" "$result")
     echo "$line"
