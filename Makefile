@@ -45,7 +45,7 @@ REPLAYS  = $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all sanitize units fuzz test check run migrate token psql bench deps clean \
+.PHONY: all sanitize units fuzz fuzz-merge test check run migrate token psql bench deps clean \
 	install uninstall help
 
 # Objects are kept between builds (they are intermediate files of the
@@ -65,7 +65,8 @@ help:
 	@echo "make check        the same as make test"
 	@echo "make units        build the C unit tests and the fuzz replayers"
 	@echo "make sanitize     build the programs and unit tests with ASan + UBSan under build/san/"
-	@echo "make fuzz         run libFuzzer on each fuzz target for FUZZ_TIME seconds (needs clang)"
+	@echo "make fuzz         run libFuzzer on each fuzz target for FUZZ_TIME seconds or FUZZ_RUNS"
+	@echo "                  executions (needs clang); make fuzz-merge keeps what it found"
 	@echo "make migrate      apply pending sql/ migrations to DATABASE_URL"
 	@echo "make bench        measure requests per second under lighttpd (installs wrk)"
 	@echo "make deps         install the Debian packages the suite needs, when any is missing"
@@ -124,6 +125,17 @@ fuzz:
 		CFLAGS="$(FUZZ_CFLAGS)" LDFLAGS="-fsanitize=fuzzer $(SANFLAGS)" \
 		$(FUZZ_TARGETS:%=build/fuzz-clang/fuzz-%)
 	FUZZ_TIME="$(FUZZ_TIME)" FUZZ_RUNS="$(FUZZ_RUNS)" sh tools/fuzz.sh $(FUZZ_TARGETS)
+
+# Add to the committed corpora what make fuzz found that reaches new code
+# (libFuzzer's -merge=1 into the existing seeds, which stay as they are).
+fuzz-merge:
+	@for n in $(FUZZ_TARGETS); do \
+		[ -x build/fuzz-clang/fuzz-$$n ] && [ -d build/fuzz/corpus/$$n ] || continue; \
+		before=$$(ls tests/fuzz/corpus/$$n | wc -l); \
+		build/fuzz-clang/fuzz-$$n -merge=1 tests/fuzz/corpus/$$n build/fuzz/corpus/$$n \
+			>build/fuzz/log/$$n-merge.log 2>&1 || { echo "merge of $$n failed"; exit 1; }; \
+		echo "$$n: $$before seeds, now $$(ls tests/fuzz/corpus/$$n | wc -l)"; \
+	done
 
 # A libFuzzer target (only made by the make fuzz above, with its flags).
 $(BUILD)/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIBAPP)
