@@ -127,13 +127,19 @@ fuzz:
 	FUZZ_TIME="$(FUZZ_TIME)" FUZZ_RUNS="$(FUZZ_RUNS)" sh tools/fuzz.sh $(FUZZ_TARGETS)
 
 # Add to the committed corpora what make fuzz found that reaches new code
-# (libFuzzer's -merge=1 into the existing seeds, which stay as they are).
+# (libFuzzer's -merge=1 into the existing seeds, which stay as they are;
+# what it adds is named gen-<hash>).
 fuzz-merge:
 	@for n in $(FUZZ_TARGETS); do \
 		[ -x build/fuzz-clang/fuzz-$$n ] && [ -d build/fuzz/corpus/$$n ] || continue; \
 		before=$$(ls tests/fuzz/corpus/$$n | wc -l); \
 		build/fuzz-clang/fuzz-$$n -merge=1 tests/fuzz/corpus/$$n build/fuzz/corpus/$$n \
 			>build/fuzz/log/$$n-merge.log 2>&1 || { echo "merge of $$n failed"; exit 1; }; \
+		for f in tests/fuzz/corpus/$$n/*; do \
+			b=$${f##*/}; \
+			case $$b in *[!0-9a-f]*) continue ;; esac; \
+			[ $${#b} = 40 ] && mv "$$f" tests/fuzz/corpus/$$n/gen-$$(echo $$b | cut -c1-12); \
+		done; \
 		echo "$$n: $$before seeds, now $$(ls tests/fuzz/corpus/$$n | wc -l)"; \
 	done
 
