@@ -128,12 +128,14 @@ fuzz:
 
 # Add to the committed corpora what make fuzz found that reaches new code
 # (libFuzzer's -merge=1 into the existing seeds, which stay as they are;
-# what it adds is named gen-<hash>).
+# what it adds is named gen-<hash>).  Only new edges count, not new hit
+# counts, so a corpus stays a few hundred files.
 fuzz-merge:
 	@for n in $(FUZZ_TARGETS); do \
 		[ -x build/fuzz-clang/fuzz-$$n ] && [ -d build/fuzz/corpus/$$n ] || continue; \
 		before=$$(ls tests/fuzz/corpus/$$n | wc -l); \
-		build/fuzz-clang/fuzz-$$n -merge=1 tests/fuzz/corpus/$$n build/fuzz/corpus/$$n \
+		build/fuzz-clang/fuzz-$$n -merge=1 -use_counters=0 -use_value_profile=0 \
+			tests/fuzz/corpus/$$n build/fuzz/corpus/$$n \
 			>build/fuzz/log/$$n-merge.log 2>&1 || { echo "merge of $$n failed"; exit 1; }; \
 		for f in tests/fuzz/corpus/$$n/*; do \
 			b=$${f##*/}; \
