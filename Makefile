@@ -44,11 +44,10 @@ UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 REPLAYS  = $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
-FUZZ_TIME ?= 60
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all sanitize units fuzz test check run migrate token psql bench deps clean \
+.PHONY: all sanitize units fuzz fuzz-merge test check run migrate token psql bench deps clean \
 	install uninstall help
 
 # Objects are kept between builds (they are intermediate files of the
@@ -68,7 +67,8 @@ help:
 	@echo "make check        the same as make test"
 	@echo "make units        build the C unit tests and the fuzz replayers"
 	@echo "make sanitize     build the programs and unit tests with ASan + UBSan under build/san/"
-	@echo "make fuzz         run libFuzzer on each fuzz target for FUZZ_TIME seconds (needs clang)"
+	@echo "make fuzz         run libFuzzer on each fuzz target for FUZZ_TIME seconds or FUZZ_RUNS"
+	@echo "                  executions (needs clang); make fuzz-merge keeps what it found"
 	@echo "make migrate      apply pending sql/ migrations to DATABASE_URL"
 	@echo "make bench        the suite under lighttpd next to its limits (SCALE= PROCS= DURATION= HOSTS=)"
 	@echo "make deps         install the Debian packages the suite needs, when any is missing"
@@ -97,26 +97,59 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBAPP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# Each fuzz target linked with a driver that replays its seed corpus.
-$(BUILD)/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(LIBAPP)
+# Each fuzz target linked with a driver that replays its seed corpus, and
+# with the arena and string buffer built as for fuzzing (ARENA_MALLOC: one
+# malloc() per allocation), which the linker takes before libapp.a's.
+$(BUILD)/fuzz/%-malloc.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -DARENA_MALLOC $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o \
+		$(BUILD)/fuzz/arena-malloc.o $(BUILD)/fuzz/sbuf-malloc.o $(LIBAPP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 units: $(UNITS) $(REPLAYS)
 
-# libFuzzer needs clang: `make fuzz` runs every target for FUZZ_TIME seconds,
-# growing its corpus under build/fuzz/corpus/ (seeds stay in tests/fuzz/corpus/).
+# libFuzzer needs clang: `make fuzz` runs every target (FUZZ_TARGETS="qs
+# json" for some) for FUZZ_TIME seconds or FUZZ_RUNS executions each,
+# whichever comes first, growing its corpus under build/fuzz/corpus/ (seeds
+# stay in tests/fuzz/corpus/), and prints the executions per target.  The
+# arena gives each allocation its own malloc() there (ARENA_MALLOC), as in
+# the corpus replays, so ASan sees every overflow.
+FUZZ_TIME ?= $(if $(FUZZ_RUNS),,60)
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_CFLAGS = -O1 -g -DARENA_MALLOC -fsanitize=fuzzer-no-link $(SANFLAGS)
+
 fuzz:
 	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
 	$(MAKE) BUILD=build/fuzz-clang OUT=build/fuzz-clang CC=clang FORTIFY= \
-		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build/fuzz-clang/libapp.a
-	@for n in $(FUZZ_NAMES); do \
-		clang -O1 -g -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS) \
-			-o build/fuzz-clang/fuzz-$$n tests/fuzz/fuzz_$$n.c build/fuzz-clang/libapp.a $(PKG_LIBS) || exit 1; \
-		mkdir -p build/fuzz/corpus/$$n; \
-		echo "fuzzing $$n for $(FUZZ_TIME)s"; \
-		build/fuzz-clang/fuzz-$$n -max_total_time=$(FUZZ_TIME) build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
+		CFLAGS="$(FUZZ_CFLAGS)" LDFLAGS="-fsanitize=fuzzer $(SANFLAGS)" \
+		$(FUZZ_TARGETS:%=build/fuzz-clang/fuzz-%)
+	FUZZ_TIME="$(FUZZ_TIME)" FUZZ_RUNS="$(FUZZ_RUNS)" sh tools/fuzz.sh $(FUZZ_TARGETS)
+
+# Add to the committed corpora what make fuzz found that reaches new code
+# (libFuzzer's -merge=1 into the existing seeds, which stay as they are;
+# what it adds is named gen-<hash>).  Only new edges count, not new hit
+# counts, so a corpus stays a few hundred files.
+fuzz-merge:
+	@for n in $(FUZZ_TARGETS); do \
+		[ -x build/fuzz-clang/fuzz-$$n ] && [ -d build/fuzz/corpus/$$n ] || continue; \
+		before=$$(ls tests/fuzz/corpus/$$n | wc -l); \
+		build/fuzz-clang/fuzz-$$n -merge=1 -use_counters=0 -use_value_profile=0 \
+			tests/fuzz/corpus/$$n build/fuzz/corpus/$$n \
+			>build/fuzz/log/$$n-merge.log 2>&1 || { echo "merge of $$n failed"; exit 1; }; \
+		for f in tests/fuzz/corpus/$$n/*; do \
+			b=$${f##*/}; \
+			case $$b in *[!0-9a-f]*) continue ;; esac; \
+			[ $${#b} = 40 ] && mv "$$f" tests/fuzz/corpus/$$n/gen-$$(echo $$b | cut -c1-12); \
+		done; \
+		echo "$$n: $$before seeds, now $$(ls tests/fuzz/corpus/$$n | wc -l)"; \
 	done
+
+# A libFuzzer target (only made by the make fuzz above, with its flags).
+$(BUILD)/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIBAPP)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 sanitize:
 	$(MAKE) BUILD=build/san OUT=build/san FORTIFY= \

@@ -7,6 +7,12 @@
 
 #define ARENA_ALIGN 16
 
+#ifdef ARENA_MALLOC
+#define ARENA_ONE_PER_ALLOC 1
+#else
+#define ARENA_ONE_PER_ALLOC 0
+#endif
+
 struct arena_block {
 	struct arena_block *next;
 	size_t size; /* usable bytes in data[] */
@@ -45,6 +51,36 @@ block_new(size_t size)
 	return b;
 }
 
+#ifdef ARENA_MALLOC
+/*
+ * The fuzz build: every allocation is a block of its own, exactly the size
+ * asked for, so AddressSanitizer's redzones sit right behind each string
+ * and catch a read or write one byte past it.  The accounting (used_total,
+ * limit) is the same as the pooled arena's.
+ */
+void *
+arena_alloc(struct arena *a, size_t size)
+{
+	struct arena_block *b;
+	size_t need;
+
+	if (size == 0)
+		size = 1;
+	if (size > SIZE_MAX - ARENA_ALIGN)
+		return NULL;
+	need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (a->limit != 0 && (need > a->limit || a->used_total > a->limit - need))
+		return NULL;
+	b = block_new(size);
+	if (b == NULL)
+		return NULL;
+	b->used = size;
+	b->next = a->head;
+	a->head = b;
+	a->used_total += need;
+	return b->data;
+}
+#else
 void *
 arena_alloc(struct arena *a, size_t size)
 {
@@ -86,6 +122,7 @@ arena_alloc(struct arena *a, size_t size)
 	a->used_total += need;
 	return p;
 }
+#endif
 
 void *
 arena_calloc(struct arena *a, size_t n, size_t size)
@@ -158,11 +195,15 @@ arena_reset(struct arena *a)
 	struct arena_block *b, *keep = NULL;
 
 	run_defers(a);
-	/* Keep one ordinary-sized block: the oldest is the first one made. */
+	/*
+	 * Keep one ordinary-sized block: the oldest is the first one made
+	 * (none in the fuzz build, where no block is ordinary).
+	 */
 	for (b = a->head; b != NULL;) {
 		struct arena_block *next = b->next;
 
-		if (keep == NULL && next == NULL && b->size == a->block_size)
+		if (!ARENA_ONE_PER_ALLOC && keep == NULL && next == NULL &&
+		    b->size == a->block_size)
 			keep = b;
 		else
 			free(b);

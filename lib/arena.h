@@ -9,6 +9,11 @@
  *
  * The first block is kept across resets (it is the common case); larger
  * blocks made for one big request are returned to the system.
+ *
+ * Built with -DARENA_MALLOC (the fuzz targets and their corpus replays),
+ * every allocation is instead its own malloc() block of exactly the size
+ * asked for, all freed by the reset: AddressSanitizer then sees a read or
+ * write past any allocation, which inside a shared block it cannot.
  */
 #ifndef ARENA_H
 #define ARENA_H
@@ -49,6 +54,27 @@ char *arena_strdup(struct arena *a, const char *s);
  * caller never leaks what it meant to hand over.
  */
 int arena_defer(struct arena *a, void (*fn)(void *), void *ptr);
+
+/*
+ * The capacity for an array on the arena that holds cap elements and needs
+ * room for need: doubled from cap (from first when it is 0) until need
+ * fits; in the fuzz build exactly need, so a read past the last element
+ * is a read past the allocation, which ASan reports.
+ */
+static inline size_t
+arena_grow_cap(size_t cap, size_t need, size_t first)
+{
+#ifdef ARENA_MALLOC
+	(void)cap, (void)first;
+	return need;
+#else
+	size_t ncap = cap ? cap : first;
+
+	while (ncap < need)
+		ncap *= 2;
+	return ncap;
+#endif
+}
 
 /* Run the deferred callbacks and release everything but the first block. */
 void arena_reset(struct arena *a);

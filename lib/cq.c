@@ -376,7 +376,7 @@ param_add(struct cc *x, const char *v)
 		return fail(x, VALIDATION, "{}",
 		    "The query has too many values (at most %d)", CQ_MAX_PARAMS);
 	if (x->nparams >= x->cap) {
-		int ncap = x->cap ? x->cap * 2 : 16;
+		int ncap = (int)arena_grow_cap((size_t)x->cap, (size_t)x->nparams + 1, 16);
 		const char **np;
 
 		np = arena_alloc(x->a, (size_t)ncap * sizeof(*np));

@@ -309,23 +309,64 @@ iss_matches(const char *iss, size_t n, const char *want)
 #define FAIL(why) do { if (reason) *reason = (why); return APP_EAUTH; } while (0)
 
 enum app_err
+jwks_claims(struct arena *a, const char *payload, size_t len, time_t now,
+    const char *issuer, struct jwks_claims *c, const char **reason)
+{
+	struct jwks_claims r;
+	const char *iss;
+	size_t isslen;
+	json_object *pl;
+	long long t;
+
+	memset(c, 0, sizeof(*c));
+	memset(&r, 0, sizeof(r));
+	pl = jv_b64url_object(a, payload, len);
+	if (pl == NULL)
+		FAIL("payload is not base64url JSON object");
+	if (jv_int(pl, "exp", &r.exp) != 0)
+		FAIL("payload has no integer exp");
+	if (r.exp <= (long long)now - JWKS_SKEW)
+		FAIL("token expired");
+	if (jv_get(pl, "iat") != NULL && jv_int(pl, "iat", &r.iat) != 0)
+		FAIL("iat is not an integer");
+	if (jv_get(pl, "nbf") != NULL) {
+		if (jv_int(pl, "nbf", &t) != 0)
+			FAIL("nbf is not an integer");
+		if (t > (long long)now + JWKS_SKEW)
+			FAIL("token not yet valid");
+	}
+	if (issuer != NULL) {
+		iss = jv_strn(pl, "iss", &isslen);
+		if (iss == NULL || !iss_matches(iss, isslen, issuer))
+			FAIL("wrong issuer");
+	}
+	if (claim_str(pl, "sub", r.sub, 1) != 0)
+		FAIL("sub is not a valid string");
+	if (claim_str(pl, "sid", r.sid, 0) != 0)
+		FAIL("sid is not a valid string");
+	if (claim_str(pl, "org_id", r.org_id, 0) != 0)
+		FAIL("org_id is not a valid string");
+	if (claim_str(pl, "role", r.role, 0) != 0)
+		FAIL("role is not a valid string");
+	*c = r;
+	return APP_OK;
+}
+
+enum app_err
 jwks_verify(struct arena *a, const struct jwks *k, const char *token,
     size_t len, time_t now, const char *issuer, struct jwks_claims *c,
     const char **reason)
 {
 	const struct jwks_key *key;
-	struct jwks_claims r;
-	const char *dot1, *dot2, *kid, *iss;
-	size_t kidlen, isslen, sigchars;
+	const char *dot1, *dot2, *kid;
+	size_t kidlen, sigchars;
 	unsigned char *sig;
-	json_object *hdr, *pl;
-	long long t;
+	json_object *hdr;
 	long siglen;
 	int ok;
 
 	/* Claims reach *c only once every check passed: never half-filled. */
 	memset(c, 0, sizeof(*c));
-	memset(&r, 0, sizeof(r));
 	if (token == NULL || len == 0 || len > JWKS_TOKEN_MAX)
 		FAIL("token empty or too long");
 	dot1 = memchr(token, '.', len);
@@ -373,34 +414,6 @@ jwks_verify(struct arena *a, const struct jwks *k, const char *token,
 		FAIL("bad signature");
 
 	/* Only now is the payload worth parsing: it is what WorkOS signed. */
-	pl = jv_b64url_object(a, dot1 + 1, (size_t)(dot2 - dot1 - 1));
-	if (pl == NULL)
-		FAIL("payload is not base64url JSON object");
-	if (jv_int(pl, "exp", &r.exp) != 0)
-		FAIL("payload has no integer exp");
-	if (r.exp <= (long long)now - JWKS_SKEW)
-		FAIL("token expired");
-	if (jv_get(pl, "iat") != NULL && jv_int(pl, "iat", &r.iat) != 0)
-		FAIL("iat is not an integer");
-	if (jv_get(pl, "nbf") != NULL) {
-		if (jv_int(pl, "nbf", &t) != 0)
-			FAIL("nbf is not an integer");
-		if (t > (long long)now + JWKS_SKEW)
-			FAIL("token not yet valid");
-	}
-	if (issuer != NULL) {
-		iss = jv_strn(pl, "iss", &isslen);
-		if (iss == NULL || !iss_matches(iss, isslen, issuer))
-			FAIL("wrong issuer");
-	}
-	if (claim_str(pl, "sub", r.sub, 1) != 0)
-		FAIL("sub is not a valid string");
-	if (claim_str(pl, "sid", r.sid, 0) != 0)
-		FAIL("sid is not a valid string");
-	if (claim_str(pl, "org_id", r.org_id, 0) != 0)
-		FAIL("org_id is not a valid string");
-	if (claim_str(pl, "role", r.role, 0) != 0)
-		FAIL("role is not a valid string");
-	*c = r;
-	return APP_OK;
+	return jwks_claims(a, dot1 + 1, (size_t)(dot2 - dot1 - 1), now, issuer, c,
+	    reason);
 }

@@ -91,9 +91,7 @@ grow(struct qctx *c, void **p, size_t *cap, size_t used, size_t need,
 
 	if (need <= *cap)
 		return true;
-	ncap = *cap ? *cap : 4;
-	while (ncap < need)
-		ncap *= 2;
+	ncap = arena_grow_cap(*cap, need, 4);
 	if (ncap > SIZE_MAX / elsize) {
 		c->nomem = true;
 		return false;

@@ -3,6 +3,29 @@
 
 #include "sbuf.h"
 
+/*
+ * In the fuzz build (ARENA_MALLOC under AddressSanitizer) the bytes between
+ * the NUL and the end of the allocation are poisoned, so a read past the
+ * string's end is caught although it stays inside the buffer.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SBUF_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) /* clang before 15 */
+#define SBUF_ASAN 1
+#endif
+#endif
+#if defined(ARENA_MALLOC) && defined(SBUF_ASAN)
+#include <sanitizer/asan_interface.h>
+#define SLACK_POISON(sb) \
+	ASAN_POISON_MEMORY_REGION((sb)->data + (sb)->len + 1, (sb)->cap - (sb)->len - 1)
+#define SLACK_UNPOISON(sb, n) \
+	ASAN_UNPOISON_MEMORY_REGION((sb)->data + (sb)->len, (n) + 1)
+#else
+#define SLACK_POISON(sb) ((void)(sb))
+#define SLACK_UNPOISON(sb, n) ((void)(sb), (void)(n))
+#endif
+
 void
 sbuf_init(struct sbuf *sb, struct arena *a, size_t max)
 {
@@ -23,8 +46,10 @@ sbuf_reserve(struct sbuf *sb, size_t n)
 		sb->err = APP_ETOOBIG;
 		return NULL;
 	}
-	if (sb->len + n + 1 <= sb->cap)
+	if (sb->len + n + 1 <= sb->cap) {
+		SLACK_UNPOISON(sb, n);
 		return sb->data + sb->len;
+	}
 	ncap = sb->cap ? sb->cap : 64;
 	while (ncap < sb->len + n + 1)
 		ncap *= 2;
@@ -40,6 +65,8 @@ sbuf_reserve(struct sbuf *sb, size_t n)
 	nd[sb->len] = '\0';
 	sb->data = nd;
 	sb->cap = ncap;
+	SLACK_POISON(sb);
+	SLACK_UNPOISON(sb, n);
 	return sb->data + sb->len;
 }
 
@@ -48,6 +75,7 @@ sbuf_commit(struct sbuf *sb, size_t n)
 {
 	sb->len += n;
 	sb->data[sb->len] = '\0';
+	SLACK_POISON(sb);
 }
 
 void
@@ -124,5 +152,6 @@ sbuf_truncate(struct sbuf *sb, size_t len)
 	if (len < sb->len) {
 		sb->len = len;
 		sb->data[len] = '\0';
+		SLACK_POISON(sb);
 	}
 }

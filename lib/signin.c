@@ -104,16 +104,9 @@ has_nul_or_ctl(const char *s, size_t n)
 	return 0;
 }
 
-/* The login-state cookies this browser sent: names and values, at most max. */
-struct flow {
-	char name[SESS_COOKIE_NAME_LEN + 1];
-	long long expires;
-};
-
-static size_t
-flows_in_progress(struct req *r, struct flow *out, size_t max)
+size_t
+signin_flows(const char *h, struct signin_flow *out, size_t max)
 {
-	const char *h = req_param(r, "HTTP_COOKIE");
 	size_t n = 0, plen = sizeof(SESS_COOKIE_PREFIX) - 1;
 
 	while (h != NULL && *h != '\0' && n < max) {
@@ -162,7 +155,7 @@ signin_login(struct req *r)
 {
 	struct signin *s = r->app->ext;
 	struct sess_login l;
-	struct flow flows[16];
+	struct signin_flow flows[16];
 	char challenge[SESS_TOKEN_LEN + 1], name[SESS_COOKIE_NAME_LEN + 1];
 	const char *org, *hint, *url, *value, *rt, *screen, *invite, *why = NULL;
 	size_t orglen = 0, hintlen = 0, rtlen = 0, nflows;
@@ -216,7 +209,7 @@ signin_login(struct req *r)
 		return;
 	}
 	/* A few sign-ins in progress at most: drop the oldest beyond that. */
-	nflows = flows_in_progress(r, flows, ARRAY_LEN(flows));
+	nflows = signin_flows(req_param(r, "HTTP_COOKIE"), flows, ARRAY_LEN(flows));
 	while (nflows >= SESS_MAX_FLOWS) {
 		size_t old = 0;
 

@@ -42,6 +42,18 @@ void signin_logout(struct req *r);
  */
 int signin_valid_org(const char *s, size_t n);
 
+/* A login-state cookie a browser sent: its name and when it expires. */
+struct signin_flow {
+	char name[SESS_COOKIE_NAME_LEN + 1];
+	long long expires;
+};
+
+/*
+ * The login-state cookies in the Cookie header h (NULL: none), at most
+ * max of them, so a browser's oldest sign-in in progress can be dropped.
+ */
+size_t signin_flows(const char *h, struct signin_flow *out, size_t max);
+
 /*
  * Give an organization recorded here without a name the name WorkOS has
  * for it (best effort: a failure is logged and changes nothing).

@@ -27,29 +27,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct arena a;
 	struct conn c;
 	struct req r;
-	const char *vars[8], *p = (const char *)data, *end = p + size;
-	char line[8][480];
+	const char *p = (const char *)data, *end = p + size;
+	char *vars[8];
 	size_t n = 0, len;
 	char *body;
 	const char *why;
 
+	/* Each variable a block of its own, exactly as long, as ASan should see it. */
 	for (; n < ARRAY_LEN(names) && p < end; n++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p), k = strlen(names[n]);
 
-		if (l > 400)
-			l = 400;
-		memcpy(line[n], names[n], strlen(names[n]));
-		memcpy(line[n] + strlen(names[n]), p, l);
-		line[n][strlen(names[n]) + l] = '\0';
-		if (memchr(line[n], '\0', strlen(names[n]) + l) != line[n] + strlen(names[n]) + l)
-			line[n][0] = 'X'; /* a NUL inside: not a variable of ours */
-		vars[n] = line[n];
+		if ((vars[n] = malloc(k + l + 1)) == NULL)
+			break;
+		memcpy(vars[n], names[n], k);
+		memcpy(vars[n] + k, p, l);
+		vars[n][k + l] = '\0';
+		if (memchr(vars[n], '\0', k + l) != NULL)
+			vars[n][0] = 'X'; /* a NUL inside: not a variable of ours */
 		p = nl ? nl + 1 : end;
 	}
-	vars[n] = NULL;
 	memset(&f, 0, sizeof(f));
-	fake_env(&f, vars);
+	(void)fake_env; /* its fixed-size copies would hide a read past the end */
+	for (size_t i = 0; i < n; i++)
+		f.envp[i] = vars[i];
+	f.envp[n] = NULL;
 	f.in = p;
 	f.inlen = (size_t)(end - p);
 	c.envp = f.envp;
@@ -68,5 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)req_body(&r, 4096, &body, &len, &why);
 	}
 	arena_free(&a);
+	for (size_t i = 0; i < n; i++)
+		free(vars[i]);
 	return 0;
 }

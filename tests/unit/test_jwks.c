@@ -373,6 +373,18 @@ test_good(void)
 	    strlen(t), NOW, ISS, &c, NULL), APP_OK);
 	T_OK("null org_id: empty", c.org_id[0] == '\0' && c.role[0] == '\0');
 
+	/* The payload checks alone, as jwks_verify() makes them after the signature. */
+	t = payload(exp);
+	t = b64(t, strlen(t));
+	T_INT("jwks_claims: good payload", jwks_claims(&A, t, strlen(t), NOW, ISS, &c,
+	    &reason), APP_OK);
+	T_STREQ("jwks_claims: sub", c.sub, SUB);
+	t = fmt("{\"sub\":\"u\",\"exp\":%lld}", (long long)NOW - 3600);
+	t = b64(t, strlen(t));
+	T_INT("jwks_claims: expired", jwks_claims(&A, t, strlen(t), NOW, NULL, &c,
+	    &reason), APP_EAUTH);
+	T_OK("jwks_claims: a refused payload leaves no claims", c.sub[0] == '\0');
+
 	t = tok(K2, "key2", payload(exp));
 	T_INT("two keys: key2 picked by kid", jwks_verify(&A, SET, t,
 	    strlen(t), NOW, ISS, &c, NULL), APP_OK);

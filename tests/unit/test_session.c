@@ -12,6 +12,7 @@
 #include "cfg.h"
 #include "origin.h"
 #include "sess.h"
+#include "signin.h"
 #include "sstore.h"
 #include "t.h"
 
@@ -228,6 +229,30 @@ test_refresh_token(void)
 	}
 }
 
+/* The login-state cookies found in a Cookie header (the oldest is dropped). */
+static void
+test_flows(void)
+{
+	struct signin_flow f[4];
+
+	T_INT("flows: no Cookie header", signin_flows(NULL, f, 4), 0);
+	T_INT("flows: none among others", signin_flows("a=1; wos_session=x", f, 4), 0);
+	T_INT("flows: two, among others",
+	    signin_flows("theme=dark; wos_login_AAAAAAAAAAAA=v2.1700.x;\t"
+	        "wos_login_BBBBBBBBBBBB=v2.1600.y", f, 4), 2);
+	T_STREQ("flows: the first's name", f[0].name, "wos_login_AAAAAAAAAAAA");
+	T_INT("flows: the first's expiry", f[0].expires, 1700);
+	T_STREQ("flows: the second's name", f[1].name, "wos_login_BBBBBBBBBBBB");
+	T_INT("flows: the second's expiry", f[1].expires, 1600);
+	T_INT("flows: a name of another length is not one",
+	    signin_flows("wos_login_AAAAAAAAAAA=v2.1.x;wos_login_AAAAAAAAAAAAA=v2.1.x", f, 4), 0);
+	T_INT("flows: no more than asked for",
+	    signin_flows("wos_login_AAAAAAAAAAAA=1;wos_login_BBBBBBBBBBBB=2", f, 1), 1);
+	T_INT("flows: a value without an expiry",
+	    signin_flows("wos_login_AAAAAAAAAAAA=;", f, 4), 1);
+	T_INT("flows: ... has none", f[0].expires, -1);
+}
+
 int
 main(void)
 {
@@ -235,6 +260,7 @@ main(void)
 	test_origins();
 	test_return_to();
 	test_login_cookie();
+	test_flows();
 	test_refresh_token();
 	return T_DONE();
 }
