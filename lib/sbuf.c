@@ -101,8 +101,10 @@ sbuf_putc(struct sbuf *sb, char c)
 {
 	/* The common case, room to spare, without the general path. */
 	if (sb->err == APP_OK && sb->len + 2 <= sb->cap && sb->len < sb->max) {
+		SLACK_UNPOISON(sb, 1);
 		sb->data[sb->len++] = c;
 		sb->data[sb->len] = '\0';
+		SLACK_POISON(sb);
 		return;
 	}
 	sbuf_putn(sb, &c, 1);
