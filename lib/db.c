@@ -45,6 +45,7 @@ connect_(struct db *db)
 	db->conn = PQconnectdbParams(keys, vals, 1);
 	db->gen++;
 	db->in_tx = false;
+	db->dealloc_pending = false;
 	db->timeout_ms = DB_TIMEOUT_MS;
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		char msg[256];
@@ -272,12 +273,36 @@ send_item(struct db *db, struct db_item *it, int i, struct op *ops, int *nops)
 	}
 }
 
-/* The statements this connection prepared are unknown now: forget them. */
+/*
+ * The statements this connection prepared are unknown now: forget them.
+ * Prepared statements outlive a rolled-back transaction, but inside a
+ * failed one DEALLOCATE ALL is refused: it is then owed, and sent as soon
+ * as the transaction has ended (settle), before anything is prepared
+ * again under the same names.
+ */
 static void
 forget_prepared(struct db *db)
 {
-	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
-		PQclear(PQexec(db->conn, "DEALLOCATE ALL"));
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
+		if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+			PQclear(PQexec(db->conn, "DEALLOCATE ALL"));
+		else
+			db->dealloc_pending = true;
+	}
+	db->gen++;
+}
+
+/* Pay a DEALLOCATE ALL that forget_prepared owes, once no transaction is open. */
+static void
+settle(struct db *db)
+{
+	if (!db->dealloc_pending || db->conn == NULL ||
+	    PQstatus(db->conn) != CONNECTION_OK ||
+	    PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		return;
+	PQclear(PQexec(db->conn, "DEALLOCATE ALL"));
+	db->dealloc_pending = false;
+	/* Anything prepared meanwhile (inside the failed transaction) is gone too. */
 	db->gen++;
 }
 
@@ -298,6 +323,7 @@ run_batch(struct db *db, struct db_item *items, int n, PGresult **failure)
 	bool ok = true, wrap, budget = false;
 	char set[64];
 
+	settle(db);
 	if (PQenterPipelineMode(c) != 1)
 		return false;
 	/*
@@ -586,6 +612,7 @@ db_commit(struct db *db)
 	enum app_err e = simple(db, "COMMIT");
 
 	db->in_tx = false;
+	settle(db);
 	return e;
 }
 
@@ -598,6 +625,7 @@ db_rollback(struct db *db)
 		PQclear(r);
 	}
 	db->in_tx = false;
+	settle(db);
 	/* A SET made in the transaction is undone: set it again when needed. */
 	db->timeout_ms = -1;
 }

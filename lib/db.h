@@ -44,6 +44,7 @@ struct db {
 	const char *appname;
 	unsigned gen;     /* bumped at every (re)connection */
 	bool in_tx;
+	bool dealloc_pending; /* DEALLOCATE ALL owed once the failed transaction ends */
 	bool pooler;      /* DB_POOLER */
 	bool replica;     /* DB_REPLICA */
 	long timeout_ms;  /* the session's statement_timeout now (direct mode) */
