@@ -225,11 +225,11 @@ send_item(struct db *db, struct db_item *it, int i, struct op *ops, int *nops)
 	if (it->stmt != NULL) {
 		struct db_stmt *st = it->stmt;
 
-		if (st->gen != db->gen) {
+		if (st->gen[db->replica] != db->gen) {
 			ops[(*nops)++] = (struct op){ OP_PREPARE, i, NULL };
 			if (PQsendPrepare(c, st->name, st->sql, 0, NULL) != 1)
 				return false;
-			st->gen = db->gen;
+			st->gen[db->replica] = db->gen;
 		}
 		ops[(*nops)++] = (struct op){ OP_EXEC, i, NULL };
 		return PQsendQueryPrepared(c, st->name, it->n, it->params, NULL,

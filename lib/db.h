@@ -53,14 +53,19 @@ struct db {
 	long long retry_at; /* a read connection: not tried again before (epoch s) */
 };
 
-/* A statement: give it a unique name and its SQL; gen is db's business. */
+/*
+ * A statement: give it a unique name and its SQL; gen is db's business:
+ * the connection it was last prepared on, one for the primary and one for
+ * the replica, whose generations are counted apart (a statement may run
+ * on both, as the read scope does).
+ */
 struct db_stmt {
 	const char *name;
 	const char *sql;
-	unsigned gen;
+	unsigned gen[2];
 };
 
-#define DB_STMT(n, s) { (n), (s), 0 }
+#define DB_STMT(n, s) { (n), (s), { 0, 0 } }
 
 /* Remember url and try to connect; a failure is logged, not fatal. */
 void db_init(struct db *db, const char *url, const char *appname);
