@@ -458,6 +458,7 @@ db_exec_batch(struct db *db, struct arena *a, struct db_item *items, int n)
 {
 	PGresult *failure = NULL;
 	enum app_err first = APP_OK, stopped = APP_EDB;
+	char stopped_state[6] = "";
 	bool sent;
 
 	for (int i = 0; i < n; i++) {
@@ -490,7 +491,7 @@ db_exec_batch(struct db *db, struct arena *a, struct db_item *items, int n)
 		run_batch(db, items, n, &failure);
 	}
 	if (failure != NULL)
-		stopped = classify(db, failure, "batch", items[0].sqlstate);
+		stopped = classify(db, failure, "batch", stopped_state);
 	for (int i = 0; i < n; i++) {
 		struct db_item *it = &items[i];
 		ExecStatusType st = it->res ? PQresultStatus(it->res) : PGRES_FATAL_ERROR;
@@ -509,12 +510,14 @@ db_exec_batch(struct db *db, struct arena *a, struct db_item *items, int n)
 				    "dynamic", it->sqlstate);
 				/* The items after it never ran, for this reason. */
 				stopped = it->err;
+				memcpy(stopped_state, it->sqlstate, sizeof(stopped_state));
 			} else if (failure == NULL && db->conn != NULL &&
 			    PQstatus(db->conn) == CONNECTION_BAD && first == APP_OK) {
 				it->err = classify(db, NULL, it->stmt ? it->stmt->name :
 				    "dynamic", it->sqlstate);
 			} else {
 				it->err = stopped;
+				memcpy(it->sqlstate, stopped_state, sizeof(it->sqlstate));
 			}
 			PQclear(it->res);
 			it->res = NULL;

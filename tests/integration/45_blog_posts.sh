@@ -304,3 +304,37 @@ psql_q "DELETE FROM blog_posts WHERE title LIKE 'bulk %'"
 totals_agree "after a bulk delete"
 check "the kept counts equal a count of the rows" test \
     "$(psql_q "SELECT count(*) FROM (SELECT organization_id, status, count(*) AS n FROM blog_posts GROUP BY 1, 2) r FULL JOIN (SELECT * FROM blog_post_counts WHERE n <> 0) c USING (organization_id, status) WHERE r.n IS DISTINCT FROM c.n")" = 0
+
+# --- answers arrive whole: a connection is closed at once when its input was
+# read to the end, never under an answer still on its way
+big=$(head -c 60000 /dev/zero | tr '\0' x)
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    as "$T_mA" POST /api/blog-posts "{\"data\":{\"title\":\"Big $i\",\"content\":\"$big<&>\"}}"
+done
+pids=()
+for k in $(seq 1 20); do
+    curl -gsS --max-time 30 -H "Authorization: Bearer $T_mA" \
+        "http://127.0.0.1:$HTTP_PORT/api/blog-posts?filters[title][\$startsWith]=Big&pagination[pageSize]=100" \
+        -o "$T_RUN/big$k" &
+    pids+=($!)
+done
+wait "${pids[@]}"
+whole=0
+for k in $(seq 1 20); do
+    jq -e '(.data | length) == 10 and all(.data[]; (.content | length) == 60003)' "$T_RUN/big$k" >/dev/null 2>&1 &&
+        whole=$((whole + 1))
+done
+check "20 parallel 600 kB pages all arrive whole ($whole of 20)" test "$whole" = 20
+pids=()
+for k in $(seq 1 10); do
+    curl -gsS --max-time 30 -H "Authorization: Bearer $T_mA" -H 'Content-Type: application/json' \
+        --data-binary "{\"data\":{\"title\":\"Posted $k\",\"content\":\"$big\"}}" \
+        "http://127.0.0.1:$HTTP_PORT/api/blog-posts" -o "$T_RUN/posted$k" &
+    pids+=($!)
+done
+wait "${pids[@]}"
+whole=0
+for k in $(seq 1 10); do
+    jq -e '(.data.content | length) == 60000' "$T_RUN/posted$k" >/dev/null 2>&1 && whole=$((whole + 1))
+done
+check "10 parallel 60 kB bodies are read and answered whole ($whole of 10)" test "$whole" = 10
