@@ -16,20 +16,6 @@
 #include "signin.h"
 #include "sstore.h"
 
-static int
-no_read(void *ctx, char *buf, int n)
-{
-	(void)ctx, (void)buf, (void)n;
-	return 0;
-}
-
-static int
-no_write(void *ctx, const char *buf, int n)
-{
-	(void)ctx, (void)buf;
-	return n;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -60,8 +46,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	envp[0] = h;
 	envp[1] = NULL;
 	c.envp = envp;
-	c.read = no_read;
-	c.write = no_write;
+	c.read = fuzz_no_read;
+	c.write = fuzz_no_write;
 	c.log = NULL;
 	c.ctx = NULL;
 

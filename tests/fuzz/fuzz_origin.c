@@ -16,20 +16,6 @@
 #include "origin.h"
 #include "req.h"
 
-static int
-no_read(void *ctx, char *buf, int n)
-{
-	(void)ctx, (void)buf, (void)n;
-	return 0;
-}
-
-static int
-no_write(void *ctx, const char *buf, int n)
-{
-	(void)ctx, (void)buf;
-	return n;
-}
-
 /* "NAME=" and the n bytes at p, NUL-terminated, in a block of its own. */
 static char *
 var(const char *name, const char *p, size_t n)
@@ -90,8 +76,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	envp[n] = NULL;
 	c.envp = envp;
-	c.read = no_read;
-	c.write = no_write;
+	c.read = fuzz_no_read;
+	c.write = fuzz_no_write;
 	c.log = NULL;
 	c.ctx = NULL;
 
