@@ -51,6 +51,25 @@ block_new(size_t size)
 	return b;
 }
 
+/*
+ * The bytes an allocation of *size (0 counts as 1) takes, aligned, or 0
+ * when it cannot be had: too large, or past the arena's limit.
+ */
+static size_t
+aligned_need(const struct arena *a, size_t *size)
+{
+	size_t need;
+
+	if (*size == 0)
+		*size = 1;
+	if (*size > SIZE_MAX - ARENA_ALIGN)
+		return 0;
+	need = (*size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (a->limit != 0 && (need > a->limit || a->used_total > a->limit - need))
+		return 0;
+	return need;
+}
+
 #ifdef ARENA_MALLOC
 /*
  * The fuzz build: every allocation is a block of its own, exactly the size
@@ -64,12 +83,7 @@ arena_alloc(struct arena *a, size_t size)
 	struct arena_block *b;
 	size_t need;
 
-	if (size == 0)
-		size = 1;
-	if (size > SIZE_MAX - ARENA_ALIGN)
-		return NULL;
-	need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-	if (a->limit != 0 && (need > a->limit || a->used_total > a->limit - need))
+	if ((need = aligned_need(a, &size)) == 0)
 		return NULL;
 	b = block_new(size);
 	if (b == NULL)
@@ -88,12 +102,7 @@ arena_alloc(struct arena *a, size_t size)
 	size_t need;
 	void *p;
 
-	if (size == 0)
-		size = 1;
-	if (size > SIZE_MAX - ARENA_ALIGN)
-		return NULL;
-	need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-	if (a->limit != 0 && (need > a->limit || a->used_total > a->limit - need))
+	if ((need = aligned_need(a, &size)) == 0)
 		return NULL;
 
 	b = a->head;
