@@ -10,9 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "req.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* A request's body and answer for targets that only parse its head. */
+/*
+ * A connection whose head is envp, for targets that only parse a request's
+ * head: no body to read, an answer that goes nowhere.
+ */
 static inline int
 fuzz_no_read(void *ctx, char *buf, int n)
 {
@@ -25,6 +30,12 @@ fuzz_no_write(void *ctx, const char *buf, int n)
 {
 	(void)ctx, (void)buf;
 	return n;
+}
+
+static inline struct conn
+fuzz_head_only(char **envp)
+{
+	return (struct conn){ envp, fuzz_no_read, fuzz_no_write, NULL, NULL };
 }
 
 #endif

@@ -75,11 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p = nl ? nl + 1 : end;
 	}
 	envp[n] = NULL;
-	c.envp = envp;
-	c.read = fuzz_no_read;
-	c.write = fuzz_no_write;
-	c.log = NULL;
-	c.ctx = NULL;
+	c = fuzz_head_only(envp);
 
 	arena_init(&a, 4096);
 	if (req_init(&r, &a, &app, &c) == APP_OK) {
