@@ -17,6 +17,9 @@ hook() {
         req POST /api/webhooks/workos -H 'Content-Type: application/json' \
             -H "WorkOS-Signature: $h" --data-binary "$1"
     fi
+    # Said, not asserted (the checks after it do): when a check fails, what
+    # the webhook answered is in the log.
+    [ "$STATUS" = 200 ] || echo "# the webhook answered $STATUS: $(head -c 300 <<<"$BODY")"
 }
 BASE=$(( $(date +%s) - 3600 ))
 at() { date -u -d "@$((BASE + $1))" +%Y-%m-%dT%H:%M:%S.000Z; } # at N: BASE + N s
