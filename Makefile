@@ -21,11 +21,11 @@ HARDEN  = -fstack-protector-strong -fPIE -Werror=format-security
 LDHARDEN = -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 
 # pkg-config for each library, with the usual flags when a .pc is missing.
-PKGS = fcgi libcurl json-c openssl libpq
+PKGS = fcgi libcurl json-c openssl nettle libpq
 PKG_CFLAGS := $(shell for p in $(PKGS); do pkg-config --cflags $$p 2>/dev/null; done)
 pc_libs = $(or $(shell pkg-config --libs $(1) 2>/dev/null),$(2))
 PKG_LIBS := $(call pc_libs,fcgi,-lfcgi) $(call pc_libs,libcurl,-lcurl) \
-	$(call pc_libs,json-c,-ljson-c) $(call pc_libs,openssl,-lssl -lcrypto) \
+	$(call pc_libs,json-c,-ljson-c) $(call pc_libs,openssl,-lssl -lcrypto) $(call pc_libs,nettle,-lnettle) \
 	$(call pc_libs,libpq,-lpq)
 LIBPQ_INC := $(shell pg_config --includedir 2>/dev/null)
 

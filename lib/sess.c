@@ -2,33 +2,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 #include "b64.h"
+#include "mac.h"
 #include "rnd.h"
 #include "sess.h"
 
 static void
 mac(const struct sess_key *key, const char *msg, size_t n, unsigned char out[32])
 {
-	unsigned int len = 0;
-
-	HMAC(EVP_sha256(), key->k, sizeof(key->k), (const unsigned char *)msg, n,
-	    out, &len);
+	mac_hmac_sha256(key->k, sizeof(key->k), msg, n, out);
 }
 
 void
 sess_key_derive(struct sess_key *key, const char *password)
 {
 	static const char label[] = "workos-strapi-c login-state cookie v1";
-	unsigned int len = 0;
-
 	/* A labelled derivation: the password never keys anything else directly. */
-	HMAC(EVP_sha256(), password, (int)strlen(password),
-	    (const unsigned char *)label, sizeof(label) - 1, key->k, &len);
+	mac_hmac_sha256(password, strlen(password), label, sizeof(label) - 1, key->k);
 }
 
 enum app_err
@@ -136,7 +127,7 @@ sess_open(const struct sess_key *key, const char *value, time_t now,
 	if (len[5] != 43 || b64url_decode(got, p[5], 43) != 32)
 		return APP_EAUTH;
 	mac(key, value, (size_t)(p[5] - 1 - value), want);
-	if (CRYPTO_memcmp(want, got, 32) != 0)
+	if (!mac_equal(want, got, 32))
 		return APP_EAUTH;
 	/* Authentic from here on: still parse strictly. */
 	if (len[1] == 0 || len[1] > 18)
@@ -169,8 +160,8 @@ sess_open(const struct sess_key *key, const char *value, time_t now,
 void
 sess_challenge(const char *verifier, char out[SESS_TOKEN_LEN + 1])
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
+	unsigned char md[MAC_SHA256_BYTES];
 
-	SHA256((const unsigned char *)verifier, strlen(verifier), md);
+	mac_sha256(verifier, strlen(verifier), md);
 	b64url_encode(out, md, sizeof(md));
 }

@@ -2,8 +2,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "auth.h"
 #include "jv.h"
 #include "jw.h"
@@ -183,7 +181,7 @@ identify(struct req *r, struct caller *who)
 	}
 	e = sstore_lock(&r->app->db, r->arena, who->sid, &row);
 	m = e == APP_OK ? sstore_match(&row, secret) : SSTORE_WRONG;
-	OPENSSL_cleanse(secret, sizeof(secret));
+	explicit_bzero(secret, sizeof(secret));
 	db_rollback(&r->app->db);
 	if (e != APP_OK && e != APP_ENOTFOUND) {
 		resp_fail(r, e);
@@ -383,7 +381,7 @@ session_refresh(struct req *r)
 		resp_json(r, 200, &sb);
 	}
 out:
-	OPENSSL_cleanse(secret, sizeof(secret));
+	explicit_bzero(secret, sizeof(secret));
 }
 
 void
@@ -488,7 +486,7 @@ session_logout(struct req *r)
 		e = sstore_revoke(&r->app->db, r->arena, id, "logout");
 	if (e != APP_OK || (e = db_commit(&r->app->db)) != APP_OK)
 		goto fail;
-	OPENSSL_cleanse(secret, sizeof(secret));
+	explicit_bzero(secret, sizeof(secret));
 
 	/*
 	 * The other sessions end at WorkOS too (ours ends through logoutUrl):
@@ -532,7 +530,7 @@ session_logout(struct req *r)
 	}
 	return;
 fail:
-	OPENSSL_cleanse(secret, sizeof(secret));
+	explicit_bzero(secret, sizeof(secret));
 	db_rollback(&r->app->db);
 	resp_fail(r, e);
 }

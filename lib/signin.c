@@ -4,12 +4,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "jw.h"
 #include "jwt.h"
 #include "origin.h"
 #include "log.h"
+#include "mac.h"
 #include "resp.h"
 #include "sess.h"
 #include "signin.h"
@@ -42,8 +41,8 @@ signin_fini(struct app *app)
 	if (s == NULL)
 		return;
 	workos_free(s->workos);
-	OPENSSL_cleanse(&s->key, sizeof(s->key));
-	OPENSSL_cleanse(&s->skeys, sizeof(s->skeys));
+	explicit_bzero(&s->key, sizeof(s->key));
+	explicit_bzero(&s->skeys, sizeof(s->skeys));
 	free(s);
 	app->ext = NULL;
 }
@@ -203,7 +202,7 @@ signin_login(struct req *r)
 	    screen, invite);
 	value = sess_seal(r->arena, &s->key, &l);
 	sess_cookie_name(l.state, name);
-	OPENSSL_cleanse(&l, sizeof(l));
+	explicit_bzero(&l, sizeof(l));
 	if (url == NULL || value == NULL) {
 		resp_fail(r, APP_ENOMEM);
 		return;
@@ -379,7 +378,7 @@ end_replaced_session(struct req *r)
 		(void)db_commit(&r->app->db);
 	else
 		db_rollback(&r->app->db);
-	OPENSSL_cleanse(secret, sizeof(secret));
+	explicit_bzero(secret, sizeof(secret));
 }
 
 static struct db_stmt q_org_unnamed = DB_STMT("signin_org_unnamed",
@@ -455,7 +454,7 @@ signin_callback(struct req *r)
 		bad_state(r, "Invalid login state cookie");
 		return;
 	}
-	if (CRYPTO_memcmp(state, l.state, SESS_TOKEN_LEN) != 0) {
+	if (!mac_equal(state, l.state, SESS_TOKEN_LEN)) {
 		bad_state(r, "State does not match this browser's sign-in");
 		return;
 	}
@@ -465,7 +464,7 @@ signin_callback(struct req *r)
 
 	err = req_query(r, "error", &errlen);
 	if (err != NULL) {
-		OPENSSL_cleanse(&l, sizeof(l));
+		explicit_bzero(&l, sizeof(l));
 		/* The link's words are never repeated: only a fixed text per code. */
 		log_msg(LOG_INFO, "WorkOS redirected with error \"%.100s\"", err);
 		fail(r, rt, "access_denied", 401, "UnauthorizedError", workos_error_text(err));
@@ -473,13 +472,13 @@ signin_callback(struct req *r)
 	}
 	code = req_query(r, "code", &codelen);
 	if (code == NULL || codelen == 0 || codelen > 512 || has_nul_or_ctl(code, codelen)) {
-		OPENSSL_cleanse(&l, sizeof(l));
+		explicit_bzero(&l, sizeof(l));
 		fail(r, rt, "sign_in_failed", 400, "ValidationError", "Missing code");
 		return;
 	}
 
 	e = workos_authenticate(s->workos, r->arena, code, l.verifier, ip, ua, &wa, &step);
-	OPENSSL_cleanse(&l, sizeof(l));
+	explicit_bzero(&l, sizeof(l));
 	switch (e) {
 	case APP_OK:
 		break;
@@ -604,7 +603,7 @@ signin_logout(struct req *r)
 			return;
 		}
 	}
-	OPENSSL_cleanse(secret, sizeof(secret));
+	explicit_bzero(secret, sizeof(secret));
 	signin_session_cookie(r, NULL, 0);
 	if (wid != NULL) {
 		const char *abs = origin_absolute(r, rt);

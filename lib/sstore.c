@@ -2,13 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
-
 #include "b64.h"
 #include "log.h"
+#include "mac.h"
 #include "rnd.h"
 #include "sstore.h"
 
@@ -16,11 +12,9 @@ void
 sstore_keys_derive(struct sstore_keys *k, const char *password)
 {
 	static const char rot_label[] = "workos-strapi-c session refresh rotation v1";
-	unsigned int len = 0;
 
 	aead_key_derive(&k->seal, password, "workos-strapi-c session WorkOS refresh token v1");
-	HMAC(EVP_sha256(), password, (int)strlen(password),
-	    (const unsigned char *)rot_label, sizeof(rot_label) - 1, k->rotate, &len);
+	mac_hmac_sha256(password, strlen(password), rot_label, sizeof(rot_label) - 1, k->rotate);
 }
 
 int
@@ -43,10 +37,10 @@ static void
 hex_sha256(const unsigned char *secret, char out[65])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[SHA256_DIGEST_LENGTH];
+	unsigned char md[MAC_SHA256_BYTES];
 
-	SHA256(secret, SSTORE_SECRET_BYTES, md);
-	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) {
+	mac_sha256(secret, SSTORE_SECRET_BYTES, md);
+	for (int i = 0; i < MAC_SHA256_BYTES; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
@@ -57,10 +51,7 @@ static void
 next_secret(const struct sstore_keys *k, const unsigned char *secret,
     unsigned char out[SSTORE_SECRET_BYTES])
 {
-	unsigned int len = 0;
-
-	HMAC(EVP_sha256(), k->rotate, sizeof(k->rotate), secret,
-	    SSTORE_SECRET_BYTES, out, &len);
+	mac_hmac_sha256(k->rotate, sizeof(k->rotate), secret, SSTORE_SECRET_BYTES, out);
 }
 
 static char *
@@ -121,7 +112,7 @@ sstore_create(struct db *db, struct arena *a, const struct sstore_keys *k,
 		if (*token == NULL)
 			e = APP_ENOMEM;
 	}
-	OPENSSL_cleanse(secret, sizeof(secret));
+	explicit_bzero(secret, sizeof(secret));
 	return e;
 }
 
@@ -177,9 +168,9 @@ sstore_match(const struct sstore_row *row,
 	char h[65];
 
 	hex_sha256(secret, h);
-	if (strlen(row->hash) == 64 && CRYPTO_memcmp(h, row->hash, 64) == 0)
+	if (strlen(row->hash) == 64 && mac_equal(h, row->hash, 64))
 		return SSTORE_CURRENT;
-	if (strlen(row->prev) == 64 && CRYPTO_memcmp(h, row->prev, 64) == 0)
+	if (strlen(row->prev) == 64 && mac_equal(h, row->prev, 64))
 		return row->prev_in_grace ? SSTORE_GRACE : SSTORE_REUSED;
 	return SSTORE_WRONG;
 }
@@ -216,7 +207,7 @@ sstore_refresh(struct db *db, struct arena *a, const struct sstore_keys *k,
 		const char *p[] = { row->id, h, grace, idle, ip, user_agent };
 
 		e = db_exec(db, a, &q_rotate, 6, p, &res, NULL);
-	} else if (m == SSTORE_GRACE && CRYPTO_memcmp(h, row->hash, 64) == 0) {
+	} else if (m == SSTORE_GRACE && mac_equal(h, row->hash, 64)) {
 		const char *p[] = { row->id, idle };
 
 		e = db_exec(db, a, &q_touch, 2, p, &res, NULL);
@@ -229,7 +220,7 @@ sstore_refresh(struct db *db, struct arena *a, const struct sstore_keys *k,
 		if (*token == NULL)
 			e = APP_ENOMEM;
 	}
-	OPENSSL_cleanse(next, sizeof(next));
+	explicit_bzero(next, sizeof(next));
 	return e;
 }
 

@@ -2,10 +2,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
-
+#include "mac.h"
 #include "whsig.h"
 
 static int
@@ -101,33 +98,14 @@ whsig_parse(const char *h, size_t n, struct whsig *out, const char **why)
 	return APP_OK;
 }
 
-/* HMAC-SHA256 over "<t>.<body>". */
-static int
-mac(const char *t, size_t tlen, const char *body, size_t len,
+/* HMAC-SHA256 over "<t>.<body>", in parts, so the body (up to 1 MiB) is never copied. */
+static void
+sig_mac(const char *t, size_t tlen, const char *body, size_t len,
     const char *secret, size_t secretlen, unsigned char out[32])
 {
-	OSSL_PARAM params[2];
-	EVP_MAC *m;
-	EVP_MAC_CTX *c = NULL;
-	size_t outlen = 0;
-	int ok = 0;
+	const struct mac_part parts[] = { { t, tlen }, { ".", 1 }, { body, len } };
 
-	/* Streamed, so the body (up to 1 MiB) is never copied. */
-	m = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (m == NULL)
-		return -1;
-	params[0] = OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	c = EVP_MAC_CTX_new(m);
-	if (c != NULL)
-		ok = EVP_MAC_init(c, (const unsigned char *)secret, secretlen, params) == 1 &&
-		    EVP_MAC_update(c, (const unsigned char *)t, tlen) == 1 &&
-		    EVP_MAC_update(c, (const unsigned char *)".", 1) == 1 &&
-		    EVP_MAC_update(c, (const unsigned char *)body, len) == 1 &&
-		    EVP_MAC_final(c, out, &outlen, 32) == 1 && outlen == 32;
-	EVP_MAC_CTX_free(c);
-	EVP_MAC_free(m);
-	return ok ? 0 : -1;
+	mac_hmac_sha256v(secret, secretlen, parts, 3, out);
 }
 
 enum app_err
@@ -151,10 +129,7 @@ whsig_verify(const char *h, const char *body, size_t len, const char *secret,
 		*why = "WorkOS-Signature from the future: t is more than 180 s ahead";
 		return APP_EAUTH;
 	}
-	if (mac(s.t, s.tlen, body, len, secret, secretlen, want) != 0) {
-		*why = "could not compute the signature";
-		return APP_EINTERNAL;
-	}
+	sig_mac(s.t, s.tlen, body, len, secret, secretlen, want);
 	for (size_t i = 0; i < s.nv1; i++) {
 		unsigned char got[32];
 
@@ -162,9 +137,9 @@ whsig_verify(const char *h, const char *body, size_t len, const char *secret,
 			got[k] = (unsigned char)(hexval(s.v1[i][2 * k]) << 4 |
 			    hexval(s.v1[i][2 * k + 1]));
 		/* Every value is compared, so the time taken says nothing. */
-		match |= CRYPTO_memcmp(got, want, 32) == 0;
+		match |= mac_equal(got, want, 32);
 	}
-	OPENSSL_cleanse(want, sizeof(want));
+	explicit_bzero(want, sizeof(want));
 	if (!match) {
 		*why = "WorkOS-Signature does not match the body";
 		return APP_EAUTH;
@@ -184,8 +159,9 @@ whsig_sign(const char *body, size_t len, const char *secret, size_t secretlen,
 	if (outsz == 0)
 		return;
 	out[0] = '\0';
-	if (tl <= 0 || mac(t, (size_t)tl, body, len, secret, secretlen, m) != 0)
+	if (tl <= 0)
 		return;
+	sig_mac(t, (size_t)tl, body, len, secret, secretlen, m);
 	for (size_t i = 0; i < 32; i++) {
 		hex[2 * i] = hx[m[i] >> 4];
 		hex[2 * i + 1] = hx[m[i] & 15];

@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="gcc make pkg-config libc6-dev libfcgi-dev libcurl4-openssl-dev libjson-c-dev
-libpq-dev libssl-dev postgresql postgresql-client lighttpd curl jq nodejs openssl
+libpq-dev libssl-dev nettle-dev postgresql postgresql-client lighttpd curl jq nodejs openssl
 procps util-linux apache2 libapache2-mod-fcgid nginx spawn-fcgi multiwatch
 chromium iproute2 pgbouncer haproxy socat"
 
