@@ -1,5 +1,6 @@
 /*
- * rnd.h - values drawn from OpenSSL's CSPRNG.
+ * rnd.h - values drawn from the kernel's CSPRNG (getrandom(2), which
+ * blocks only until the pool is first seeded at boot).
  */
 #ifndef RND_H
 #define RND_H
