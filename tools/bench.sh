@@ -48,10 +48,11 @@ for tool in wrk pgbench lighttpd node curl; do
 done
 
 # Processes per pool: what the shipped lighttpd.conf gives each pool
-# (max-procs), unless PROCS sets every pool.
-pools=$(awk -F'=>' '
+# (max-procs: a number, or var.wsc_cores, which it sets to the number of
+# cores), unless PROCS sets every pool.
+pools=$(awk -F'=>' -v cores="$(nproc)" '
     /"socket"/ && match($2, /workos-strapi-c-[a-z]+\.sock/) { n = substr($2, RSTART + 16, RLENGTH - 21) }
-    /"max-procs"/ && n != "" { v = $2; gsub(/[^0-9]/, "", v); print n, v; n = "" }' apache-conf/lighttpd.conf)
+    /"max-procs"/ && n != "" { v = $2; if (v ~ /wsc_cores/) v = cores; gsub(/[^0-9]/, "", v); print n, v; n = "" }' apache-conf/lighttpd.conf)
 [ -n "$pools" ] || { echo "no max-procs found in apache-conf/lighttpd.conf" >&2; exit 1; }
 if [ -n "$PROCS" ]; then
     export MAX_PROCS=$PROCS
@@ -280,6 +281,16 @@ l2out=$(pgbench -n -M extended -c "$CONNECTIONS" -j 2 -T "$DURATION_S" -f "$S/l2
 L2=$(awk '/^tps = / {printf "%d", $3 + 0.5; exit}' <<<"$l2out")
 L2_lat=$(awk '/^latency average/ {print $4 " " $5}' <<<"$l2out")
 [ -n "$L2" ] || { echo "pgbench failed: $(tail -n 3 <<<"$l2out")" >&2; L2=0; }
+# L2f: Postgres alone, the least SQL that answers f: the filter over every
+# title, its exact total, the order, the second page.  f's own limit: what
+# the filter costs Postgres, which no layer above it can take away.
+cat >"$S/l2f.sql" <<'SQL'
+SELECT count(*) OVER () AS total, id, document_id, title, content, slug, created_at, updated_at, published_at FROM articles WHERE strpos(lower(title), 'article 9') > 0 ORDER BY title DESC, id ASC LIMIT 25 OFFSET 25;
+SQL
+l2fout=$(pgbench -n -M extended -c "$CONNECTIONS" -j 2 -T "$DURATION_S" -f "$S/l2f.sql" \
+    -h 127.0.0.1 -p "$PG_PORT" -U postgres bench 2>&1)
+L2f=$(awk '/^tps = / {printf "%d", $3 + 0.5; exit}' <<<"$l2fout")
+[ -n "$L2f" ] || { echo "pgbench (L2f) failed: $(tail -n 3 <<<"$l2fout")" >&2; L2f=0; }
 
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN {if (y > 0) printf "%.2f", x / y; else print "-"}'; }
 yn() { awk -v x="$1" -v op="$2" -v y="$3" 'BEGIN {
@@ -302,6 +313,7 @@ for i in "${!labels[@]}"; do
 done
 echo "L1 lighttpd static file, the $a_bytes bytes of a, c=$CONNECTIONS: $L1 req/s (p50 $L1_p50, p99 $L1_p99)"
 echo "L2 pgbench -M extended -c $CONNECTIONS -j 2 -T $DURATION_S, the bare SELECT of 25 published posts: $L2 tps (latency average $L2_lat)"
+echo "L2f the same, f's filter, total, order and page 2 in bare SQL: $L2f tps (f is $(ratio "${r32[5]}" "$L2f") of it)"
 echo "RSS per process, MiB (target ≤8 MiB each), before the load -> after a-f" \
     "(login.fcgi: the login and logout pools):"
 mem() { # label before after: one line per program
