@@ -146,7 +146,10 @@ fi
 export DOC_ROOT=$ROOT/examples/spa
 # The configuration holds the secrets: umask 077 keeps it to its owner.
 # The programs' own lines (start-up, stop) go to the log, not the terminal.
-PORT=$PORT RUN_DIR=$RUN BIN_DIR=$ROOT bash tools/lighttpd-conf.sh >"$RUN/lighttpd.conf" || exit 1
+# The content pool gets one process per core, as the shipped lighttpd.conf
+# gives it; the others one each.
+MAX_PROCS_content=${MAX_PROCS_content:-$(nproc 2>/dev/null || echo 2)} \
+    PORT=$PORT RUN_DIR=$RUN BIN_DIR=$ROOT bash tools/lighttpd-conf.sh >"$RUN/lighttpd.conf" || exit 1
 lighttpd -D -f "$RUN/lighttpd.conf" 2>>"$RUN/error.log" 9>&- &
 pids+=($!)
 up=0
