@@ -15,16 +15,25 @@ OUT     ?= .
 WARN    = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wwrite-strings -Wno-format-nonliteral $(WERROR)
 FORTIFY ?= -D_FORTIFY_SOURCE=2
-HARDEN  = -fstack-protector-strong -fPIE -Werror=format-security
-# --as-needed: each program records only the libraries it calls (content
-# never loads libcurl and its TLS stack).
-LDHARDEN = -pie -Wl,-z,relro,-z,now -Wl,--as-needed
+HARDEN  = -fstack-protector-strong -fPIE -Werror=format-security \
+          -ffunction-sections -fdata-sections
+# --gc-sections drops the functions no route of a program reaches, and
+# --as-needed then records only the libraries the rest calls: content and
+# login never load libcurl and its TLS stack (a few MiB a process).
+LDHARDEN = -pie -Wl,-z,relro,-z,now -Wl,--as-needed -Wl,--gc-sections
 
 # pkg-config for each library, with the usual flags when a .pc is missing.
 PKGS = fcgi libcurl json-c openssl nettle libpq
 PKG_CFLAGS := $(shell for p in $(PKGS); do pkg-config --cflags $$p 2>/dev/null; done)
 pc_libs = $(or $(shell pkg-config --libs $(1) 2>/dev/null),$(2))
-PKG_LIBS := $(call pc_libs,fcgi,-lfcgi) $(call pc_libs,libcurl,-lcurl) \
+# libcurl only for the programs that call WorkOS over HTTP: GNU ld's
+# --as-needed still records a library that only sections --gc-sections
+# dropped refer to, so the others (content, login, webhook, the tools but
+# workos-sync) are linked without it, and load none of its dependencies.
+HTTP_PROGS = callback session workos-sync
+CURL_LIBS := $(call pc_libs,libcurl,-lcurl)
+prog_libs = $(if $(filter $(1),$(HTTP_PROGS)),$(CURL_LIBS)) $(PKG_LIBS)
+PKG_LIBS := $(call pc_libs,fcgi,-lfcgi) \
 	$(call pc_libs,json-c,-ljson-c) $(call pc_libs,openssl,-lssl -lcrypto) $(call pc_libs,nettle,-lnettle) \
 	$(call pc_libs,libpq,-lpq)
 LIBPQ_INC := $(shell pg_config --includedir 2>/dev/null)
@@ -88,15 +97,15 @@ $(LIBAPP): $(LIB_OBJ)
 
 $(OUT)/cgi-bin/%.fcgi: $(BUILD)/cgi-bin/%.o $(LIBAPP)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(call prog_libs,$*)
 
 $(OUT)/bin/%: $(BUILD)/tools/%.o $(LIBAPP)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(call prog_libs,$*)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBAPP)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(PKG_LIBS)
 
 # Each fuzz target linked with a driver that replays its seed corpus, and
 # with the arena and string buffer built as for fuzzing (ARENA_MALLOC: one
@@ -108,7 +117,7 @@ $(BUILD)/fuzz/%-malloc.o: lib/%.c
 $(BUILD)/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o \
 		$(BUILD)/fuzz/arena-malloc.o $(BUILD)/fuzz/sbuf-malloc.o $(LIBAPP)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(PKG_LIBS)
 
 units: $(UNITS) $(REPLAYS)
 
@@ -150,7 +159,7 @@ fuzz-merge:
 
 # A libFuzzer target (only made by the make fuzz above, with its flags).
 $(BUILD)/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIBAPP)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(PKG_LIBS)
 
 sanitize:
 	$(MAKE) BUILD=build/san OUT=build/san FORTIFY= \

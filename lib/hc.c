@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -9,11 +10,21 @@
 #include "log.h"
 
 struct hc {
-	CURL *curl;
+	CURL *curl;             /* NULL until the first call */
+	void (*close)(struct hc *);
 	const struct cfg *cfg;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+/*
+ * libcurl is set up at the first call, not here: a program that never
+ * calls WorkOS (the login redirect builds a URL and no more) then never
+ * initialises libcurl, nor the OpenSSL it initialises, about 2 MiB of
+ * each worker's memory.  And only hc_call reaches libcurl's functions
+ * (hc_free through h->close, set there), so a program whose routes never
+ * call WorkOS is linked without libcurl at all (--gc-sections drops
+ * what no route reaches, and --as-needed the library no code calls).
+ */
 struct hc *
 hc_new(const struct cfg *cfg)
 {
@@ -22,23 +33,6 @@ hc_new(const struct cfg *cfg)
 	if (h == NULL)
 		return NULL;
 	h->cfg = cfg;
-	/*
-	 * Here, not at start-up: a program that never calls WorkOS (content)
-	 * then does not load libcurl and what it brings (TLS, Kerberos...),
-	 * a few MiB of each worker's memory.  Counted: each hc_free undoes one.
-	 */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		log_msg(LOG_ERR, "could not initialise libcurl");
-		free(h);
-		return NULL;
-	}
-	h->curl = curl_easy_init();
-	if (h->curl == NULL) {
-		log_msg(LOG_ERR, "could not create the HTTP client");
-		curl_global_cleanup();
-		free(h);
-		return NULL;
-	}
 	return h;
 }
 
@@ -47,9 +41,38 @@ hc_free(struct hc *h)
 {
 	if (h == NULL)
 		return;
+	if (h->close != NULL)
+		h->close(h);
+	free(h);
+}
+
+/* Counted: each close undoes one curl_global_init. */
+static void
+curl_close(struct hc *h)
+{
 	curl_easy_cleanup(h->curl);
 	curl_global_cleanup();
-	free(h);
+	h->curl = NULL;
+	h->close = NULL;
+}
+
+static enum app_err
+curl_open(struct hc *h)
+{
+	if (h->curl != NULL)
+		return APP_OK;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		log_msg(LOG_ERR, "could not initialise libcurl");
+		return APP_EINTERNAL;
+	}
+	h->curl = curl_easy_init();
+	if (h->curl == NULL) {
+		log_msg(LOG_ERR, "could not create the HTTP client");
+		curl_global_cleanup();
+		return APP_EINTERNAL;
+	}
+	h->close = curl_close;
+	return APP_OK;
 }
 
 struct sink {
@@ -123,6 +146,8 @@ hc_call(struct hc *h, struct arena *a, const char *url, const char *bearer,
 	memset(out, 0, sizeof(*out));
 	out->retry_after = -1;
 	sbuf_init(&out->body, a, HC_MAX_BODY);
+	if ((e = curl_open(h)) != APP_OK)
+		return e;
 	CURL *c = h->curl;
 
 	curl_easy_reset(c);
@@ -195,14 +220,27 @@ hc_call(struct hc *h, struct arena *a, const char *url, const char *bearer,
 }
 
 char *
-hc_escape(struct hc *h, struct arena *a, const char *s)
+hc_escape(struct arena *a, const char *s)
 {
-	char *e = curl_easy_escape(h->curl, s, (int)strlen(s));
-	char *copy;
+	static const char hx[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *e, *p;
 
-	if (e == NULL)
+	if (n > (SIZE_MAX - 1) / 3 || (e = arena_alloc(a, 3 * n + 1)) == NULL)
 		return NULL;
-	copy = arena_strdup(a, e);
-	curl_free(e);
-	return copy;
+	p = e;
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+			*p++ = (char)c;
+		} else {
+			*p++ = '%';
+			*p++ = hx[c >> 4];
+			*p++ = hx[c & 15];
+		}
+	}
+	*p = '\0';
+	return e;
 }

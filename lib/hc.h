@@ -26,7 +26,10 @@ struct hc_resp {
 	                           none or not a number */
 };
 
-/* Make the process's client; NULL on failure (logged). */
+/*
+ * Make the process's client; NULL when out of memory.  libcurl itself is
+ * set up at the first hc_call (a failure then is APP_EINTERNAL, logged).
+ */
 struct hc *hc_new(const struct cfg *cfg);
 void hc_free(struct hc *h);
 
@@ -39,7 +42,13 @@ void hc_free(struct hc *h);
 enum app_err hc_call(struct hc *h, struct arena *a, const char *url,
     const char *bearer, const char *json, struct hc_resp *out);
 
-/* Percent-encode s for a URL query (RFC 3986 unreserved kept), on a. */
-char *hc_escape(struct hc *h, struct arena *a, const char *s);
+/*
+ * Percent-encode the NUL-terminated s for a URL query component (RFC 3986
+ * section 2: the unreserved ALPHA DIGIT - . _ ~ kept, every other byte as
+ * %XX in upper-case hex), into a string allocated on a; NULL when a is
+ * out of memory.  Our own, not libcurl's: building a URL must not load
+ * the HTTP client (see hc_new).
+ */
+char *hc_escape(struct arena *a, const char *s);
 
 #endif

@@ -61,10 +61,10 @@ workos_free(struct workos *w)
 }
 
 static void
-param(struct sbuf *sb, struct workos *w, struct arena *a, const char *k,
+param(struct sbuf *sb, struct arena *a, const char *k,
     const char *v)
 {
-	char *e = hc_escape(w->hc, a, v);
+	char *e = hc_escape(a, v);
 
 	if (e == NULL) {
 		sb->err = APP_ENOMEM;
@@ -82,21 +82,21 @@ workos_authorize_url(struct workos *w, struct arena *a, const char *state,
 
 	sbuf_init(&sb, a, 8192);
 	sbuf_printf(&sb, "%s/user_management/authorize?", w->cfg->workos_api_base);
-	param(&sb, w, a, "client_id", w->cfg->workos_client_id);
-	param(&sb, w, a, "code_challenge", challenge);
-	param(&sb, w, a, "code_challenge_method", "S256");
+	param(&sb, a, "client_id", w->cfg->workos_client_id);
+	param(&sb, a, "code_challenge", challenge);
+	param(&sb, a, "code_challenge_method", "S256");
 	if (invitation_token != NULL)
-		param(&sb, w, a, "invitation_token", invitation_token);
+		param(&sb, a, "invitation_token", invitation_token);
 	if (login_hint != NULL)
-		param(&sb, w, a, "login_hint", login_hint);
+		param(&sb, a, "login_hint", login_hint);
 	if (org != NULL)
-		param(&sb, w, a, "organization_id", org);
-	param(&sb, w, a, "provider", "authkit");
-	param(&sb, w, a, "redirect_uri", w->cfg->workos_redirect_uri);
-	param(&sb, w, a, "response_type", "code");
+		param(&sb, a, "organization_id", org);
+	param(&sb, a, "provider", "authkit");
+	param(&sb, a, "redirect_uri", w->cfg->workos_redirect_uri);
+	param(&sb, a, "response_type", "code");
 	if (screen_hint != NULL)
-		param(&sb, w, a, "screen_hint", screen_hint);
-	param(&sb, w, a, "state", state);
+		param(&sb, a, "screen_hint", screen_hint);
+	param(&sb, a, "state", state);
 	return sbuf_err(&sb) == APP_OK ? sb.data : NULL;
 }
 
@@ -125,7 +125,7 @@ fetch_once(struct workos *w, struct arena *a)
 
 	sbuf_init(&url, a, 4096);
 	sbuf_printf(&url, "%s/sso/jwks/", w->cfg->workos_api_base);
-	sbuf_puts(&url, hc_escape(w->hc, a, w->cfg->workos_client_id) ?: "");
+	sbuf_puts(&url, hc_escape(a, w->cfg->workos_client_id) ?: "");
 	if (sbuf_err(&url) != APP_OK)
 		return APP_ENOMEM;
 	e = hc_call(w->hc, a, url.data, NULL, NULL, &r);
@@ -445,7 +445,7 @@ workos_active_memberships(struct workos *w, struct arena *a, const char *user_id
 	sbuf_init(&url, a, 4096);
 	sbuf_printf(&url, "%s/user_management/organization_memberships?user_id=",
 	    w->cfg->workos_api_base);
-	sbuf_puts(&url, hc_escape(w->hc, a, user_id) ?: "");
+	sbuf_puts(&url, hc_escape(a, user_id) ?: "");
 	sbuf_printf(&url, "&statuses=active&limit=%zu", max > 100 ? (size_t)100 : max);
 	if (sbuf_err(&url) != APP_OK)
 		return APP_ENOMEM;
@@ -496,9 +496,9 @@ workos_logout_url(struct workos *w, struct arena *a, const char *session_id,
 
 	sbuf_init(&sb, a, 8192);
 	sbuf_printf(&sb, "%s/user_management/sessions/logout?", w->cfg->workos_api_base);
-	param(&sb, w, a, "session_id", session_id);
+	param(&sb, a, "session_id", session_id);
 	if (return_to != NULL)
-		param(&sb, w, a, "return_to", return_to);
+		param(&sb, a, "return_to", return_to);
 	return sbuf_err(&sb) == APP_OK ? sb.data : NULL;
 }
 
@@ -542,7 +542,7 @@ workos_organization_name(struct workos *w, struct arena *a, const char *org_id,
 	*name = NULL;
 	sbuf_init(&url, a, 4096);
 	sbuf_printf(&url, "%s/organizations/", w->cfg->workos_api_base);
-	sbuf_puts(&url, hc_escape(w->hc, a, org_id) ?: "");
+	sbuf_puts(&url, hc_escape(a, org_id) ?: "");
 	if (sbuf_err(&url) != APP_OK)
 		return APP_ENOMEM;
 	e = hc_call(w->hc, a, url.data, w->cfg->workos_api_key, NULL, &r);

@@ -170,13 +170,13 @@ events_url(struct wsync *w, struct sbuf *u)
 	for (size_t i = 0; i < wev_nhandled; i++)
 		sbuf_printf(u, "&events=%s", wev_handled[i]);
 	if (w->cursor[0] != '\0') {
-		char *c = hc_escape(w->hc, &w->a, w->cursor);
+		char *c = hc_escape(&w->a, w->cursor);
 
 		if (c == NULL)
 			return APP_ENOMEM;
 		sbuf_printf(u, "&after=%s", c);
 	} else if (w->range_start[0] != '\0') {
-		char *c = hc_escape(w->hc, &w->a, w->range_start);
+		char *c = hc_escape(&w->a, w->range_start);
 
 		if (c == NULL)
 			return APP_ENOMEM;
@@ -202,8 +202,8 @@ list_memberships(struct wsync *w, const char *uid, struct wev **out, size_t *n)
 		struct sbuf u;
 		struct hc_resp r;
 		json_object *o, *data;
-		char *eu = hc_escape(w->hc, &w->a, uid);
-		char *ea = after ? hc_escape(w->hc, &w->a, after) : NULL;
+		char *eu = hc_escape(&w->a, uid);
+		char *ea = after ? hc_escape(&w->a, after) : NULL;
 
 		if (eu == NULL || (after != NULL && ea == NULL))
 			return FAILED;
