@@ -1,10 +1,10 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "aead.h"
 #include "b64.h"
+#include "mac.h"
 #include "rnd.h"
 
 #define NONCE 12
@@ -13,10 +13,7 @@
 void
 aead_key_derive(struct aead_key *key, const char *password, const char *label)
 {
-	unsigned int len = 0;
-
-	HMAC(EVP_sha256(), password, (int)strlen(password),
-	    (const unsigned char *)label, strlen(label), key->k, &len);
+	mac_derive_key(password, label, key->k);
 }
 
 char *

@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include <nettle/hmac.h>
 #include <nettle/memops.h>
 #include <nettle/sha2.h>
@@ -24,6 +26,12 @@ mac_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n,
 	struct mac_part part = { msg, n };
 
 	mac_hmac_sha256v(key, keylen, &part, 1, out);
+}
+
+void
+mac_derive_key(const char *password, const char *label, unsigned char out[MAC_SHA256_BYTES])
+{
+	mac_hmac_sha256(password, strlen(password), label, strlen(label), out);
 }
 
 void

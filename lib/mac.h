@@ -34,6 +34,15 @@ void mac_hmac_sha256v(const void *key, size_t keylen, const struct mac_part *par
 void mac_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n,
     unsigned char out[MAC_SHA256_BYTES]);
 
+/*
+ * A key of its own for one use, from a password shared by several:
+ * out = HMAC-SHA256(password, label), password and label NUL-terminated.
+ * Distinct labels give independent keys, so the password never keys
+ * anything directly.
+ */
+void mac_derive_key(const char *password, const char *label,
+    unsigned char out[MAC_SHA256_BYTES]);
+
 /* out = SHA-256 of the n bytes at msg. */
 void mac_sha256(const void *msg, size_t n, unsigned char out[MAC_SHA256_BYTES]);
 

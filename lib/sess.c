@@ -18,8 +18,7 @@ void
 sess_key_derive(struct sess_key *key, const char *password)
 {
 	static const char label[] = "workos-strapi-c login-state cookie v1";
-	/* A labelled derivation: the password never keys anything else directly. */
-	mac_hmac_sha256(password, strlen(password), label, sizeof(label) - 1, key->k);
+	mac_derive_key(password, label, key->k);
 }
 
 enum app_err

@@ -14,7 +14,7 @@ sstore_keys_derive(struct sstore_keys *k, const char *password)
 	static const char rot_label[] = "workos-strapi-c session refresh rotation v1";
 
 	aead_key_derive(&k->seal, password, "workos-strapi-c session WorkOS refresh token v1");
-	mac_hmac_sha256(password, strlen(password), rot_label, sizeof(rot_label) - 1, k->rotate);
+	mac_derive_key(password, rot_label, k->rotate);
 }
 
 int

@@ -56,6 +56,11 @@ test_hmac_rfc4231(void)
 	T_STREQ("RFC 4231 case 7 (key and data longer than the block)", got,
 	    "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
 
+	mac_derive_key("Jefe", "what do ya want for nothing?", out);
+	hex(out, sizeof(out), got);
+	T_STREQ("a derived key is HMAC-SHA256(password, label): RFC 4231 case 2", got,
+	    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+
 	/* The same message in three parts, one of them empty. */
 	{
 		const struct mac_part parts[] = {
