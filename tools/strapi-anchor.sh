@@ -25,10 +25,11 @@ strapi_install() {
     command -v npm >/dev/null 2>&1 || { echo "Strapi anchor: npm not found" >&2; return 1; }
     echo "Strapi anchor: installing its dependencies (npm ci in tools/strapi-anchor, about 700 MB, a minute or more)..."
     t0=$(now)
-    # npm draws no progress bar when its output is not a terminal: count the
-    # downloads instead, and pass on every other line (warnings, the summary).
+    # npm draws no progress bar when its output is not a terminal: count its
+    # fetches (from the registry or its cache) instead, and pass on every
+    # other line (warnings, the summary).
     (cd "$STRAPI_DIR" && npm ci --no-audit --no-fund --loglevel=http 2>&1) |
-        awk '/^npm http fetch/ { if (++n % 250 == 0) printf "  %d downloads...\n", n; fflush(); next }
+        awk '/^npm http / { if (++n % 250 == 0) printf "  %d fetched...\n", n; fflush(); next }
              { print; fflush() }'
     rc=${PIPESTATUS[0]}
     if [ "$rc" != 0 ]; then
