@@ -80,7 +80,7 @@ help:
 	@echo "                  executions (needs clang)"
 	@echo "make fuzz-merge   add to the committed corpora what make fuzz found that reaches new code"
 	@echo "make migrate      apply pending sql/ migrations to DATABASE_URL"
-	@echo "make bench        the suite under lighttpd next to its limits (SCALE= PROCS= DURATION= HOSTS=)"
+	@echo "make bench        the suite under lighttpd next to its limits (SCALE= PROCS= DURATION= HOSTS= STRAPI=)"
 	@echo "make deps         install the Debian packages the suite needs, when any is missing"
 	@echo "make install      install under PREFIX (/usr/local), staged under DESTDIR if set"
 	@echo "make uninstall    remove what make install installed (same PREFIX and DESTDIR)"
@@ -193,7 +193,7 @@ psql:
 	@sh tools/psql.sh
 
 bench: deps all
-	SCALE=$(SCALE) PROCS=$(PROCS) DURATION=$(DURATION) HOSTS=$(HOSTS) bash tools/bench.sh
+	SCALE=$(SCALE) PROCS=$(PROCS) DURATION=$(DURATION) HOSTS=$(HOSTS) STRAPI=$(STRAPI) bash tools/bench.sh
 
 clean:
 	rm -rf build bin $(CGIS:%=cgi-bin/%.fcgi)

@@ -2,13 +2,18 @@
 # make bench: the suite under lighttpd on loopback, against a scratch,
 # seeded Postgres, measured with wrk, next to two limits measured the same
 # way on the same machine: lighttpd serving a static file (L1) and pgbench
-# running the bare SELECT behind a page (L2).  Nothing is asserted: the
-# numbers are for comparing builds, and against their targets, on one box.
+# running the bare SELECT behind a page (L2), and next to the Strapi v5 app
+# of the tutorial (tools/strapi-anchor/, started by tools/strapi-anchor.sh
+# over the same seed in its own database), measured the same way in the same
+# run.  Nothing is asserted: the numbers are for comparing builds, and
+# against their targets, on one box.
 #
 #   make bench                        1,000 posts, 1,000 articles, 5 s per run
 #   make bench SCALE=1000000          1,000,000 posts over 100 organizations
 #   make bench DURATION=2s PROCS=2    every pool 2 processes instead of the shipped counts
 #   make bench HOSTS=2                also 1 and 2 app hosts behind HAProxy, and replica lag
+#   make bench STRAPI=0               without the Strapi anchor (which needs npm ci once:
+#                                     about 700 MB in tools/strapi-anchor/node_modules)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -19,9 +24,11 @@ SCALE=${SCALE:-1000}
 HOSTS=${HOSTS:-1}
 CONNECTIONS=${CONNECTIONS:-32}
 PROCS=${PROCS:-}
+STRAPI=${STRAPI:-1}
 case $SCALE in '' | *[!0-9]*) echo "SCALE must be a number of blog posts" >&2; exit 2 ;; esac
 [ "$SCALE" -ge 200 ] || { echo "SCALE must be at least 200" >&2; exit 2; }
 case $PROCS in *[!0-9]*) echo "PROCS must be a number" >&2; exit 2 ;; esac
+case $STRAPI in 0 | 1) ;; *) echo "STRAPI must be 0 (no Strapi anchor) or 1" >&2; exit 2 ;; esac
 
 # pgbench takes whole seconds; wrk takes 5s, 1m, 2h.
 secs() {
@@ -87,6 +94,16 @@ trap 'exit 130' INT TERM
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.1f s", b - a}'; }
+
+# The Strapi anchor's dependencies, before anything is measured.  Without
+# them the bench goes on, and the table's Strapi columns say "-".
+. tools/strapi-anchor.sh
+strapi_why=
+if [ "$STRAPI" = 0 ]; then
+    strapi_why="skipped (STRAPI=0)"
+elif ! strapi_install; then
+    strapi_why="not measured: its dependencies could not be installed (npm ci in tools/strapi-anchor)"
+fi
 
 PG_PORT=$(free_port)
 pg_init "$T/pg" && pg_start "$T/pg" "$PG_PORT" || exit 1
@@ -212,10 +229,10 @@ measure() { # connections url [header | "" script]
     [ "$RPS" != 0 ] || { P50=-; P99=-; }
     drain
 }
-drain() { # (a minute at most)
+drain() { # (a minute at most; drain_url, when set, is the request that says so)
     local end=$((SECONDS + 60))
     while [ "$SECONDS" -lt "$end" ]; do
-        awk '{exit !($1 < 0.2)}' <<<"$(curl -s -o /dev/null -m 5 -w '%{time_total}' "$base/api/nothing")" && return 0
+        awk '{exit !($1 < 0.2)}' <<<"$(curl -s -o /dev/null -m 5 -w '%{time_total}' "${drain_url:-$base/api/nothing}")" && return 0
         sleep 0.5
     done
 }
@@ -296,24 +313,103 @@ ratio() { awk -v x="$1" -v y="$2" 'BEGIN {if (y > 0) printf "%.2f", x / y; else 
 yn() { awk -v x="$1" -v op="$2" -v y="$3" 'BEGIN {
     if (x !~ /^[0-9.]+$/) {print "no answers"; exit}
     ok = (op == ">=") ? x >= y : x <= y; print ok ? "met" : "MISSED"}'; }
+
+# The Strapi anchor: the tutorial's app under Strapi itself, over the same
+# seed (its own database of this Postgres), rows a-f measured the same way.
+# Started only now, and stopped right after, so that it weighs on nothing
+# else.  Its answers are checked against the suite's first.
+list_seen() { # url [header] -> "entries total organizations documentIds"
+    printf '%s\n' "${2:-X-Bench: 1}" >"$S/curl-header"
+    curl -sS -H @"$S/curl-header" "$1" | node -e '
+let s = ""; process.stdin.on("data", (d) => s += d).on("end", () => {
+  try {
+    const j = JSON.parse(s), d = Array.isArray(j.data) ? j.data : [];
+    const orgs = [...new Set(d.map((e) => e.organizationId).filter(Boolean))].join(",");
+    process.stdout.write([d.length, j.meta?.pagination?.total ?? "?", orgs || "-",
+      d.map((e) => e.documentId).join(",") || "-"].join(" "));
+  } catch (e) { process.stdout.write("? ? - -"); } });'
+}
+same() { [ "$1" = "$2" ] && echo yes || echo NO; }
+declare -a slabels sr1 sp99_1 sr32 sp50_32 sp99_32 sbad
+surls=() shdrs=() strapi_rss=
+if [ -z "$strapi_why" ]; then
+    echo "Strapi anchor: starting Strapi over the same seed..." >&2
+    if strapi_start "$ARTICLES" "$SCALE" "$ORG"; then
+        sbase=$STRAPI_BASE
+        read -r _ _ _ a_ids <<<"$(list_seen "$base/api/articles")"
+        read -r _ _ _ f_ids <<<"$(list_seen "$base/api/articles?$fq")"
+        read -r _ b_total _ _ <<<"$(list_seen "$base/api/blog-posts")"
+        read -r sa_n sa_t _ sa_ids <<<"$(list_seen "$sbase/api/articles")"
+        sa_bytes=$(curl -sS "$sbase/api/articles" | wc -c)
+        read -r sb_n sb_t _ _ <<<"$(list_seen "$sbase/api/blog-posts")"
+        read -r sc_n sc_t sc_orgs _ <<<"$(list_seen "$sbase/api/blog-posts" "Authorization: Bearer $STRAPI_JWT")"
+        sd=$(curl -sS -o "$S/strapi-d.json" -w '%{http_code}' "$sbase/api/articles/$doc")
+        grep -q "\"documentId\":\"$doc\"" "$S/strapi-d.json" && sd="$sd, the document" || sd="$sd, NOT the document"
+        se=$(curl -sS -o /dev/null -w '%{http_code} to %{redirect_url}' "$sbase/api/auth/workos/login")
+        read -r sf_n sf_t _ sf_ids <<<"$(list_seen "$sbase/api/articles?$fq")"
+        [ "$sc_orgs" = "$ORG" ] && sc_orgs="all of $ORG" || sc_orgs="organizations: $sc_orgs (expected only $ORG)"
+        slabels=(
+            "a GET /api/articles ($(awk -v n="$sa_bytes" 'BEGIN {printf "%.1f", n / 1000}') kB, $sa_n of $sa_t; the suite's entries: $(same "$sa_ids" "$a_ids"))"
+            "b GET /api/blog-posts ($sb_n of $sb_t published; the suite's total: $(same "$sb_t" "$b_total"))"
+            "c GET /api/blog-posts, member JWT ($sc_n of $sc_t, $sc_orgs)"
+            "d GET /api/articles/:documentId ($sd)"
+            "e GET /api/auth/workos/login (${se%%\?*})"
+            "f GET /api/articles filter+sort+page 2 ($sf_n of $sf_t; the suite's entries: $(same "$sf_ids" "$f_ids"))"
+        )
+        surls=("$sbase/api/articles" "$sbase/api/blog-posts" "$sbase/api/blog-posts" "$sbase/api/articles/$doc"
+            "$sbase/api/auth/workos/login" "$sbase/api/articles?$fq")
+        shdrs=("" "" "Authorization: Bearer $STRAPI_JWT" "" "" "")
+        # Strapi goes on with the queries of requests wrk gave up on, queued
+        # for its pool of database connections: it has drained when a
+        # request that queries (a 404 of findOne) is quick again.
+        drain_url=$sbase/api/articles/nothing
+        for i in "${!slabels[@]}"; do
+            printf '  Strapi %s\n' "${slabels[$i]}" >&2
+            measure 1 "${surls[$i]}" "${shdrs[$i]}"
+            sr1[$i]=$RPS sp99_1[$i]=$P99 sbad[$i]=$BAD
+            measure "$CONNECTIONS" "${surls[$i]}" "${shdrs[$i]}"
+            sr32[$i]=$RPS sp50_32[$i]=$P50 sp99_32[$i]=$P99
+            sbad[$i]="${sbad[$i]:+c=1: ${sbad[$i]}}${sbad[$i]:+${BAD:+; }}${BAD:+c=$CONNECTIONS: $BAD}"
+        done
+        drain_url=
+        strapi_rss=$(awk '$1 == "VmRSS:" {printf "%.0f", $2 / 1024}' "/proc/$STRAPI_PID/status" 2>/dev/null)
+        strapi_stop
+    else
+        strapi_stop
+        strapi_why="not measured: Strapi could not be started or seeded (above)"
+    fi
+fi
+
 echo
-line() { printf '%-50s %9s %9s %10s %9s %9s  %-12s %s\n' "$@"; }
-line "request" "c=1 req/s" "c=1 p99" "c=$CONNECTIONS req/s" "p50" "p99" "ratio" "target (c=$CONNECTIONS)"
+line() { printf '%-50s %9s %9s %10s %9s %9s %12s %12s  %-12s %s\n' "$@"; }
+line "request" "c=1 req/s" "c=1 p99" "c=$CONNECTIONS req/s" "p50" "p99" "Strapi req/s" "suite/Strapi" "ratio" "target (c=$CONNECTIONS)"
 for i in "${!labels[@]}"; do
+    sq=$(ratio "${r32[$i]}" "${sr32[$i]:-0}")
     if [ "$i" = 4 ]; then
         q=$(ratio "${r32[$i]}" "$L1")
         line "${labels[$i]}" "${r1[$i]}" "${p99_1[$i]}" "${r32[$i]}" "${p50_32[$i]}" "${p99_32[$i]}" \
-            "$q of L1" "≥0.5 of L1: $(yn "$q" ">=" 0.5)"
+            "${sr32[$i]:--}" "$sq" "$q of L1" "≥0.5 of L1: $(yn "$q" ">=" 0.5)"
     else
         q=$(ratio "${r32[$i]}" "$L2")
         line "${labels[$i]}" "${r1[$i]}" "${p99_1[$i]}" "${r32[$i]}" "${p50_32[$i]}" "${p99_32[$i]}" \
-            "$q of L2" "≥0.6 of L2: $(yn "$q" ">=" 0.6); p99 ≤10 ms: $(yn "$(ms "${p99_32[$i]}")" "<=" 10)"
+            "${sr32[$i]:--}" "$sq" "$q of L2" "≥0.6 of L2: $(yn "$q" ">=" 0.6); p99 ≤10 ms: $(yn "$(ms "${p99_32[$i]}")" "<=" 10)"
     fi
     [ -z "${bad[$i]}" ] || echo "    (wrk: ${bad[$i]})"
 done
 echo "L1 lighttpd static file, the $a_bytes bytes of a, c=$CONNECTIONS: $L1 req/s (p50 $L1_p50, p99 $L1_p99)"
 echo "L2 pgbench -M extended -c $CONNECTIONS -j 2 -T $DURATION_S, the bare SELECT of 25 published posts: $L2 tps (latency average $L2_lat)"
 echo "L2f the same, f's filter, total, order and page 2 in bare SQL: $L2f tps (f is $(ratio "${r32[5]}" "$L2f") of it)"
+if [ -n "$strapi_why" ]; then
+    echo "Strapi anchor: $strapi_why"
+else
+    echo "Strapi anchor (tools/strapi-anchor, the tutorial's app): $STRAPI_SAID; $STRAPI_INSTALL_SAID;" \
+        "RSS after a-f ${strapi_rss:-?} MiB.  Its member reads their organization's posts (the tutorial's scope):"
+    printf '  %-100s %9s %9s %10s %9s %9s\n' "Strapi" "c=1 req/s" "c=1 p99" "c=$CONNECTIONS req/s" "p50" "p99"
+    for i in "${!slabels[@]}"; do
+        printf '  %-100s %9s %9s %10s %9s %9s\n' "${slabels[$i]}" "${sr1[$i]}" "${sp99_1[$i]}" "${sr32[$i]}" "${sp50_32[$i]}" "${sp99_32[$i]}"
+        [ -z "${sbad[$i]}" ] || echo "    (wrk: ${sbad[$i]})"
+    done
+fi
 echo "RSS per process, MiB (target ≤8 MiB each), before the load -> after a-f" \
     "(login.fcgi: the login and logout pools):"
 mem() { # label before after: one line per program
