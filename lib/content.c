@@ -255,8 +255,11 @@ list_statement(struct arena *a, const struct coll *c, const struct cq *q,
 	 * One round trip, and the caller's filter evaluated once: the page and
 	 * its total come out of one statement (a page past the end is one row
 	 * holding only the total).  With a filter, the matching ids are
-	 * gathered once (a materialized CTE) and both the count and the page
-	 * read them.  For an organization-scoped collection the scope is
+	 * gathered once, with the columns the order needs (a materialized CTE,
+	 * narrow whatever the rows hold), and both the count and the page read
+	 * them: the page's ids are put in order there, and only those rows are
+	 * then fetched whole, by id (a lateral subquery the planner cannot
+	 * turn into a join over the whole table).  For an organization-scoped collection the scope is
 	 * applied first, in a subquery the planner cannot flatten (OFFSET 0),
 	 * so a caller's predicate never runs on rows the caller may not see:
 	 * its cost cannot reveal what hidden rows hold.
@@ -281,10 +284,17 @@ list_statement(struct arena *a, const struct coll *c, const struct cq *q,
 		const char *rows;
 
 		if (filtered) {
-			sbuf_printf(sql, "WITH m AS MATERIALIZED (SELECT id FROM %s"
+			sbuf_printf(sql, "WITH m AS MATERIALIZED (SELECT id%s FROM %s"
 			    " WHERE %s) SELECT c._total, p.* FROM (SELECT count(*)"
-			    " AS _total FROM m) c", src, q->where);
-			rows = "id IN (SELECT id FROM m)";
+			    " AS _total FROM m) c LEFT JOIN (SELECT t.*, k._rn FROM"
+			    " (SELECT id, row_number() OVER (ORDER BY %s) AS _rn FROM m"
+			    " ORDER BY %s LIMIT $%d OFFSET $%d) k CROSS JOIN LATERAL"
+			    " (SELECT ", q->sort_columns, src, q->where, q->order_by,
+			    q->order_by, n - 1, n);
+			select_list(sql, q->fields, q->nfields);
+			sbuf_printf(sql, " FROM %s WHERE %s.id = k.id OFFSET 0) t) p"
+			    " ON true ORDER BY p._rn", c->table, c->table);
+			return sbuf_err(sql);
 		} else if (c->counts != NULL) {
 			/*
 			 * Unfiltered: the total is the sum of the counts the
@@ -310,9 +320,7 @@ list_statement(struct arena *a, const struct coll *c, const struct cq *q,
 		select_list(sql, q->fields, q->nfields);
 		sbuf_printf(sql, ", row_number() OVER (ORDER BY %s) AS _rn FROM %s"
 		    " WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d) p ON true"
-		    " ORDER BY p._rn", q->order_by, filtered ? c->table : src, rows,
-		    q->order_by,
-		    n - 1, n);
+		    " ORDER BY p._rn", q->order_by, src, rows, q->order_by, n - 1, n);
 	}
 	return sbuf_err(sql);
 }

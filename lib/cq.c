@@ -1058,6 +1058,7 @@ compile_where(struct cc *x, json_object *q, struct cq *out)
 
 struct sorter {
 	struct sbuf ob;
+	struct sbuf cols;       /* ", title, slug": each sorted column but id, once */
 	bool id_sorted;
 };
 
@@ -1098,6 +1099,19 @@ sort_dir(const char *order, size_t n)
  * through a relation in Strapi; there are none, so its first unknown part
  * is the invalid key.
  */
+/* Is column already in so->cols?  (Column names are plain identifiers.) */
+static bool
+sorted_already(const struct sorter *so, const char *column)
+{
+	size_t n = strlen(column);
+
+	for (const char *p = so->cols.data; p != NULL && (p = strstr(p, column)) != NULL; p += n)
+		if (p >= so->cols.data + 2 && p[-2] == ',' && p[-1] == ' ' &&
+		    (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
 static int
 sort_add(struct cc *x, struct sorter *so, const char *name, int desc)
 {
@@ -1122,6 +1136,8 @@ sort_add(struct cc *x, struct sorter *so, const char *name, int desc)
 		return sort_bad_key(x, name, name);
 	if (f->type == COLL_ID)
 		so->id_sorted = true;
+	else if (!sorted_already(so, f->column))
+		sbuf_printf(&so->cols, ", %s", f->column);
 	if (so->ob.len > 0)
 		sbuf_puts(&so->ob, ", ");
 	sbuf_printf(&so->ob, "%s %s", f->column, desc ? "DESC" : "ASC");
@@ -1215,6 +1231,7 @@ compile_sort(struct cc *x, json_object *q, struct cq *out)
 	const struct coll_field *id = &x->c->fields[0]; /* coll.h: id comes first */
 
 	sbuf_init(&so.ob, x->a, SQL_MAX);
+	sbuf_init(&so.cols, x->a, SQL_MAX);
 	so.id_sorted = false;
 	if (json_object_object_get_ex(q, "sort", &v) && v != NULL) {
 		if (json_object_is_type(v, json_type_string)) {
@@ -1246,11 +1263,12 @@ compile_sort(struct cc *x, json_object *q, struct cq *out)
 			sbuf_puts(&so.ob, ", ");
 		sbuf_printf(&so.ob, "%s ASC", id->column);
 	}
-	if (sbuf_err(&so.ob) == APP_ETOOBIG)
+	if (sbuf_err(&so.ob) == APP_ETOOBIG || sbuf_err(&so.cols) == APP_ETOOBIG)
 		return fail(x, VALIDATION, "{}", "The query is too complex");
-	if (sbuf_err(&so.ob) != APP_OK)
+	if (sbuf_err(&so.ob) != APP_OK || sbuf_err(&so.cols) != APP_OK)
 		return oom(x);
 	out->order_by = sbuf_str(&so.ob);
+	out->sort_columns = sbuf_str(&so.cols);
 	return 0;
 }
 
@@ -1632,6 +1650,7 @@ compile_query(struct arena *a, const struct coll *c, json_object *q,
 		if (what == W_FIELDS)
 			res.where = "TRUE";
 		res.order_by = "id ASC";
+		res.sort_columns = "";
 		res.start = 0;
 		res.limit = 1;
 		res.page_form = true;

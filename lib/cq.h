@@ -69,6 +69,12 @@ struct cq {
 	const char *where;
 	/* e.g. "title ASC, id ASC": ends with id unless id is already sorted. */
 	const char *order_by;
+	/*
+	 * The columns order_by names other than id, each once, each after
+	 * ", " (e.g. ", title"; "" when it names id alone): what a list of
+	 * ids must carry to be put in order_by's order.
+	 */
+	const char *sort_columns;
 	/* Text values for $first_param.. (NULL = SQL NULL). */
 	const char **params;
 	int nparams;

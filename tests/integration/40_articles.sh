@@ -258,6 +258,18 @@ req GET '/api/articles?sort=title&pagination[page]=2&pagination[pageSize]=3'
 expect_json "page form pagination" '[.data[].title] == ["Epsilon","Gamma","Zeta 100%"] and .meta.pagination == {"page":2,"pageSize":3,"pageCount":3,"total":7}'
 req GET '/api/articles?sort=title&pagination[start]=5&pagination[limit]=5'
 expect_json "offset form pagination" '[.data[].title] == ["Zeta 100%","alpha_2"] and .meta.pagination == {"start":5,"limit":5,"total":7}'
+# A filtered page: the matching rows are put in order by the sort's
+# columns alone, then only the page's rows are read whole.
+req GET '/api/articles?filters[title][$ne]=Alpha&sort=title:desc&pagination[page]=2&pagination[pageSize]=2'
+expect_json "a filtered page 2, sorted descending" '[.data[].title] == ["Gamma","Epsilon"] and .meta.pagination == {"page":2,"pageSize":2,"pageCount":3,"total":6}'
+req GET '/api/articles?filters[title][$ne]=Alpha&sort[0]=content:desc&sort[1]=title:asc&sort[2]=content:asc&fields[0]=slug&pagination[start]=1&pagination[limit]=3'
+expect_json "a filtered page sorted on two fields (one named twice) answers the asked fields" '(.data|length) == 3 and (.data[0]|keys_unsorted) == ["id","documentId","slug"] and .meta.pagination.total == 6'
+req GET '/api/articles?filters[title][$ne]=Alpha&sort[0]=content:desc&sort[1]=title:asc&pagination[pageSize]=100'
+want=$(jq -c '[.data[].documentId][1:4]' <<<"$BODY")
+req GET '/api/articles?filters[title][$ne]=Alpha&sort[0]=content:desc&sort[1]=title:asc&sort[2]=content:asc&fields[0]=slug&pagination[start]=1&pagination[limit]=3'
+expect_json "... and the same entries, in the same order, as the whole sorted list" "[.data[].documentId] == $want"
+req GET '/api/articles?filters[title][$ne]=Alpha&sort=id:desc&pagination[page]=9&pagination[pageSize]=2'
+expect_json "a filtered page past the end is empty but counted" '.data == [] and .meta.pagination.total == 6'
 req GET '/api/articles?pagination[pageSize]=500'
 expect_json "pageSize is capped at 100" '.meta.pagination.pageSize == 100'
 req GET '/api/articles?pagination[page]=9&pagination[pageSize]=2'

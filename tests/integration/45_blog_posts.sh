@@ -30,6 +30,21 @@ as() { # who method path [json]
     fi
 }
 titles() { jq -r '[.data[].title] | sort | join(",")' <<<"$BODY"; }
+# The titles of a member's filtered list, pageSize at a time, sorted by
+# title descending, in the order the pages gave them: every page of a
+# filtered list must continue the one before.
+paged_titles() { # who filter pageSize
+    local page=1 out="" n
+    while :; do
+        as "$1" GET "/api/blog-posts?$2&sort=title:desc&fields[0]=title&pagination[pageSize]=$3&pagination[page]=$page"
+        n=$(jq '.data | length' <<<"$BODY")
+        [ "$n" -gt 0 ] 2>/dev/null || break
+        out="$out${out:+,}$(jq -r '[.data[].title] | join(",")' <<<"$BODY")"
+        page=$((page + 1))
+        [ "$page" -le 50 ] || break
+    done
+    echo "$out"
+}
 
 as "$T_mA" POST /api/blog-posts '{"data":{"title":"A draft"}}'
 expect_status "a member creates a post" 201
@@ -81,6 +96,13 @@ as "$T_mA" GET '/api/blog-posts?_q=zebracorn'
 expect_json "search does not reach another organization's draft (member of A)" '.data == [] and .meta.pagination.total == 0'
 as "$T_mB" GET '/api/blog-posts?_q=zebracorn'
 expect_json "search finds one's own organization's draft" '[.data[].title] == ["B draft"]'
+# Filtered lists in pages: every page continues the one before, in the
+# sort's order, and holds only what the caller may see.
+as "$T_mB" GET '/api/blog-posts?filters[title][$contains]=%20&sort=title:desc&fields[0]=title&pagination[pageSize]=100'
+check "a member's filtered list, sorted by title descending" test "$(jq -r '[.data[].title] | join(",")' <<<"$BODY")" = "B published,B draft,A published,A draft"
+check "... the same, one entry a page" test "$(paged_titles "$T_mB" 'filters[title][$contains]=%20' 1)" = "B published,B draft,A published,A draft"
+check "... three entries a page" test "$(paged_titles "$T_mB" 'filters[title][$contains]=%20' 3)" = "B published,B draft,A published,A draft"
+check "an anonymous filtered list in pages shows only published posts" test "$(paged_titles anon 'filters[title][$contains]=%20' 1)" = "B published,A published"
 as "$T_mA_claims_B" GET /api/blog-posts
 check "an organization claim without membership reads as an outsider" test "$(titles)" = "A published,B published"
 
