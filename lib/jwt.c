@@ -19,6 +19,7 @@ jwt_sign(struct arena *a, const unsigned char *key, size_t keylen,
 	unsigned char mac[32];
 	char *p;
 
+	*out = NULL;
 	sbuf_init(&payload, a, 1024);
 	jw_init(&w, &payload);
 	jw_obj_open(&w);

@@ -17,6 +17,13 @@ mac_hmac_sha256v(const void *key, size_t keylen, const struct mac_part *parts,
 		if (parts[i].n > 0)
 			hmac_sha256_update(&c, parts[i].n, parts[i].p);
 	hmac_sha256_digest(&c, MAC_SHA256_BYTES, out);
+	/*
+	 * Nettle leaves the context as it was: the inner and outer states
+	 * (enough to compute MACs without the key) and the last block of the
+	 * message (a refresh secret, for sstore.c).  OpenSSL's contexts were
+	 * cleansed when freed; this one goes the same way.
+	 */
+	explicit_bzero(&c, sizeof(c));
 }
 
 void
@@ -43,6 +50,8 @@ mac_sha256(const void *msg, size_t n, unsigned char out[MAC_SHA256_BYTES])
 	if (n > 0)
 		sha256_update(&c, n, msg);
 	sha256_digest(&c, MAC_SHA256_BYTES, out);
+	/* Its block buffer still holds the message's tail (a secret, for sstore.c). */
+	explicit_bzero(&c, sizeof(c));
 }
 
 int
