@@ -292,8 +292,9 @@ list_statement(struct arena *a, const struct coll *c, const struct cq *q,
 			    " (SELECT ", q->sort_columns, src, q->where, q->order_by,
 			    q->order_by, n - 1, n);
 			select_list(sql, q->fields, q->nfields);
-			sbuf_printf(sql, " FROM %s WHERE %s.id = k.id OFFSET 0) t) p"
-			    " ON true ORDER BY p._rn", c->table, c->table);
+			/* Through the view too: the ids came from it, but it stays the second line. */
+			sbuf_printf(sql, " FROM %s AS %s WHERE %s.id = k.id OFFSET 0) t) p"
+			    " ON true ORDER BY p._rn", from, c->table, c->table);
 			return sbuf_err(sql);
 		} else if (c->counts != NULL) {
 			/*

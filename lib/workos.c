@@ -61,16 +61,23 @@ workos_free(struct workos *w)
 }
 
 static void
-param(struct sbuf *sb, struct arena *a, const char *k,
-    const char *v)
+put_escaped(struct sbuf *sb, struct arena *a, const char *v)
 {
 	char *e = hc_escape(a, v);
 
-	if (e == NULL) {
+	/* Out of memory fails the URL: never a URL without its id (a list). */
+	if (e == NULL)
 		sb->err = APP_ENOMEM;
-		return;
-	}
-	sbuf_printf(sb, "%s%s=%s", sb->data[sb->len - 1] == '?' ? "" : "&", k, e);
+	else
+		sbuf_puts(sb, e);
+}
+
+static void
+param(struct sbuf *sb, struct arena *a, const char *k,
+    const char *v)
+{
+	sbuf_printf(sb, "%s%s=", sb->data[sb->len - 1] == '?' ? "" : "&", k);
+	put_escaped(sb, a, v);
 }
 
 char *
@@ -125,7 +132,7 @@ fetch_once(struct workos *w, struct arena *a)
 
 	sbuf_init(&url, a, 4096);
 	sbuf_printf(&url, "%s/sso/jwks/", w->cfg->workos_api_base);
-	sbuf_puts(&url, hc_escape(a, w->cfg->workos_client_id) ?: "");
+	put_escaped(&url, a, w->cfg->workos_client_id);
 	if (sbuf_err(&url) != APP_OK)
 		return APP_ENOMEM;
 	e = hc_call(w->hc, a, url.data, NULL, NULL, &r);
@@ -445,7 +452,7 @@ workos_active_memberships(struct workos *w, struct arena *a, const char *user_id
 	sbuf_init(&url, a, 4096);
 	sbuf_printf(&url, "%s/user_management/organization_memberships?user_id=",
 	    w->cfg->workos_api_base);
-	sbuf_puts(&url, hc_escape(a, user_id) ?: "");
+	put_escaped(&url, a, user_id);
 	sbuf_printf(&url, "&statuses=active&limit=%zu", max > 100 ? (size_t)100 : max);
 	if (sbuf_err(&url) != APP_OK)
 		return APP_ENOMEM;
@@ -542,7 +549,7 @@ workos_organization_name(struct workos *w, struct arena *a, const char *org_id,
 	*name = NULL;
 	sbuf_init(&url, a, 4096);
 	sbuf_printf(&url, "%s/organizations/", w->cfg->workos_api_base);
-	sbuf_puts(&url, hc_escape(a, org_id) ?: "");
+	put_escaped(&url, a, org_id);
 	if (sbuf_err(&url) != APP_OK)
 		return APP_ENOMEM;
 	e = hc_call(w->hc, a, url.data, w->cfg->workos_api_key, NULL, &r);
