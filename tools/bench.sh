@@ -274,13 +274,20 @@ echo "seeded $SCALE blog posts over 100 organizations and $ARTICLES articles in 
 echo "processes per pool: $procs_said"
 echo "measuring: wrk $DURATION per run, c=1 (1 thread) and c=$CONNECTIONS (2 threads), loopback, $(nproc) cores," \
     "load average $(cut -d' ' -f1-3 /proc/loadavg) at the start, $(date -u '+%Y-%m-%d %H:%M UTC')"
+# One row at c=1 and at c=$CONNECTIONS: sets R1 P99_1 R32 P50_32 P99_32, and
+# BADS (what wrk noted in either run).
+measure_row() { # url header
+    local b1
+    measure 1 "$1" "$2"
+    R1=$RPS P99_1=$P99 b1=$BAD
+    measure "$CONNECTIONS" "$1" "$2"
+    R32=$RPS P50_32=$P50 P99_32=$P99
+    BADS="${b1:+c=1: $b1}${b1:+${BAD:+; }}${BAD:+c=$CONNECTIONS: $BAD}"
+}
 for i in "${!labels[@]}"; do
     printf '  %s\n' "${labels[$i]}" >&2
-    measure 1 "${urls[$i]}" "${hdrs[$i]}"
-    r1[$i]=$RPS p99_1[$i]=$P99 bad[$i]=$BAD
-    measure "$CONNECTIONS" "${urls[$i]}" "${hdrs[$i]}"
-    r32[$i]=$RPS p50_32[$i]=$P50 p99_32[$i]=$P99
-    bad[$i]="${bad[$i]:+c=1: ${bad[$i]}}${bad[$i]:+${BAD:+; }}${BAD:+c=$CONNECTIONS: $BAD}"
+    measure_row "${urls[$i]}" "${hdrs[$i]}"
+    r1[$i]=$R1 p99_1[$i]=$P99_1 r32[$i]=$R32 p50_32[$i]=$P50_32 p99_32[$i]=$P99_32 bad[$i]=$BADS
 done
 rss_after=$(rss VmRSS) anon_after=$(rss RssAnon) pss_after=$(rss Pss)
 
@@ -365,11 +372,8 @@ if [ -z "$strapi_why" ]; then
         drain_url=$sbase/api/articles/nothing
         for i in "${!slabels[@]}"; do
             printf '  Strapi %s\n' "${slabels[$i]}" >&2
-            measure 1 "${surls[$i]}" "${shdrs[$i]}"
-            sr1[$i]=$RPS sp99_1[$i]=$P99 sbad[$i]=$BAD
-            measure "$CONNECTIONS" "${surls[$i]}" "${shdrs[$i]}"
-            sr32[$i]=$RPS sp50_32[$i]=$P50 sp99_32[$i]=$P99
-            sbad[$i]="${sbad[$i]:+c=1: ${sbad[$i]}}${sbad[$i]:+${BAD:+; }}${BAD:+c=$CONNECTIONS: $BAD}"
+            measure_row "${surls[$i]}" "${shdrs[$i]}"
+            sr1[$i]=$R1 sp99_1[$i]=$P99_1 sr32[$i]=$R32 sp50_32[$i]=$P50_32 sp99_32[$i]=$P99_32 sbad[$i]=$BADS
         done
         drain_url=
         strapi_rss=$(awk '$1 == "VmRSS:" {printf "%.0f", $2 / 1024}' "/proc/$STRAPI_PID/status" 2>/dev/null)
