@@ -128,22 +128,43 @@ done
 # One statement per table, no API.  An article's content is sized so that
 # the default page of 25 (request a) is about 13.9 kB.
 ARTICLES=$((SCALE / 10 < 1000 ? 1000 : SCALE / 10))
-t0=$(now)
-psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" <<SQL || exit 1
-SET maintenance_work_mem = '256MB';
-INSERT INTO organizations (id) SELECT 'org_01BENCH' || lpad(g::text, 3, '0') FROM generate_series(1, 100) g;
+# The seed's rows, as SQL, into the tables articles and blog_posts, which
+# the suite and the Strapi anchor both have: ARTICLES SCALE, then how a
+# time is written (the suite: a timestamptz; Strapi: UTC without a zone)
+# and a draft's published_at (the suite: NULL; Strapi: the time, since its
+# drafts are a status, not draft & publish).
+seed_rows() { # articles scale "AT TIME ZONE 'UTC'"|"" published_at-of-a-draft
+    cat <<SQL
 INSERT INTO articles (document_id, title, content, slug, created_at, updated_at, published_at)
 SELECT 'a' || lpad(to_hex(g), 23, '0'), 'Article ' || g,
        'Article ' || g || ', body. ' || repeat('Lorem ipsum dolor sit amet, consectetur adipiscing. ', 6),
        'article-' || g, t, t, t
-FROM generate_series(1, $ARTICLES) g, LATERAL (SELECT now() - g * interval '1 minute' AS t) n;
+FROM generate_series(1, $1) g, LATERAL (SELECT (now() - g * interval '1 minute') $3 AS t) n;
 INSERT INTO blog_posts (document_id, title, content, slug, organization_id, status,
                         created_at, updated_at, published_at)
 SELECT 'b' || lpad(to_hex(g), 23, '0'), 'Post ' || g, repeat('text ', 50), 'post-' || g,
        'org_01BENCH' || lpad((g % 100 + 1)::text, 3, '0'),
        CASE WHEN (g / 100) % 2 = 0 THEN 'published' ELSE 'draft' END,
-       t, t, CASE WHEN (g / 100) % 2 = 0 THEN t END
-FROM generate_series(1, $SCALE) g, LATERAL (SELECT now() - g * interval '1 second' AS t) n;
+       t, t, CASE WHEN (g / 100) % 2 = 0 THEN t ELSE $4 END
+FROM generate_series(1, $2) g, LATERAL (SELECT (now() - g * interval '1 second') $3 AS t) n;
+SQL
+}
+# An HS256 JWT of the claims (a JSON object) plus iat and exp (lifetime
+# seconds from now), signed with $JWT_SECRET (from the environment, never
+# a command line).
+hs256_jwt() { # claims-json lifetime
+    node -e '
+const c = require("crypto"), claims = JSON.parse(process.argv[1]), now = Math.floor(Date.now() / 1000);
+const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+const m = b({ alg: "HS256", typ: "JWT" }) + "." + b({ ...claims, iat: now, exp: now + Number(process.argv[2]) });
+process.stdout.write(m + "." + c.createHmac("sha256", process.env.JWT_SECRET).update(m).digest("base64url"));
+' "$1" "$2"
+}
+t0=$(now)
+psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" <<SQL || exit 1
+SET maintenance_work_mem = '256MB';
+INSERT INTO organizations (id) SELECT 'org_01BENCH' || lpad(g::text, 3, '0') FROM generate_series(1, 100) g;
+$(seed_rows "$ARTICLES" "$SCALE" "" NULL)
 ANALYZE;
 SQL
 seed_time=$(since "$t0")
@@ -159,13 +180,7 @@ secret=$(openssl rand 32 | openssl base64 -A | tr '+/' '-_' | tr -d '=')
 hash=$(printf '%s' "$secret" | tr -- '-_' '+/' | sed 's/$/=/' | openssl base64 -d -A | openssl dgst -sha256 -hex | sed 's/.*= //')
 psql -X -q "$DATABASE_URL" -c "INSERT INTO sessions (id, user_id, organization_id, refresh_hash, mode, idle_expires_at, expires_at)
     VALUES ('$sid', $uid, '$ORG', decode('$hash', 'hex'), 'api', now() + interval '1 day', now() + interval '1 day')" || exit 1
-stok=$(node -e '
-const c = require("crypto"), k = process.env.JWT_SECRET, [id, org, sid] = process.argv.slice(1);
-const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
-const now = Math.floor(Date.now() / 1000);
-const m = b({ alg: "HS256", typ: "JWT" }) + "." + b({ id: Number(id), organizationId: org, sid, iat: now, exp: now + 3600 });
-process.stdout.write(m + "." + c.createHmac("sha256", k).update(m).digest("base64url"));
- ' "$uid" "$ORG" "$sid")
+stok=$(hs256_jwt "{\"id\": $uid, \"organizationId\": \"$ORG\", \"sid\": \"$sid\"}" 3600)
 
 # lighttpd: the suite's pools, and at / a document root holding only the
 # static copy of answer a (L1).  The configuration holds the secrets (owner

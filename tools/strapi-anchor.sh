@@ -98,17 +98,7 @@ strapi_start() {
     t0=$(now)
     psql -X -q -v ON_ERROR_STOP=1 "$db" <<SQL || return 1
 SET maintenance_work_mem = '256MB';
-INSERT INTO articles (document_id, title, content, slug, created_at, updated_at, published_at)
-SELECT 'a' || lpad(to_hex(g), 23, '0'), 'Article ' || g,
-       'Article ' || g || ', body. ' || repeat('Lorem ipsum dolor sit amet, consectetur adipiscing. ', 6),
-       'article-' || g, t, t, t
-FROM generate_series(1, $articles) g, LATERAL (SELECT (now() - g * interval '1 minute') AT TIME ZONE 'UTC' AS t) n;
-INSERT INTO blog_posts (document_id, title, content, slug, organization_id, status,
-                        created_at, updated_at, published_at)
-SELECT 'b' || lpad(to_hex(g), 23, '0'), 'Post ' || g, repeat('text ', 50), 'post-' || g,
-       'org_01BENCH' || lpad((g % 100 + 1)::text, 3, '0'),
-       CASE WHEN (g / 100) % 2 = 0 THEN 'published' ELSE 'draft' END, t, t, t
-FROM generate_series(1, $scale) g, LATERAL (SELECT (now() - g * interval '1 second') AT TIME ZONE 'UTC' AS t) n;
+$(seed_rows "$articles" "$scale" "AT TIME ZONE 'UTC'" t)
 -- The member: a users-permissions user of the Authenticated role, in the
 -- organization the tutorial's callback would have stored.
 WITH u AS (
@@ -127,13 +117,7 @@ SQL
     STRAPI_JWT=$(
         set -a
         . "$S/strapi.env"
-        node -e '
-const c = require("crypto"), k = process.env.JWT_SECRET, id = Number(process.argv[1]);
-const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
-const now = Math.floor(Date.now() / 1000);
-const m = b({ alg: "HS256", typ: "JWT" }) + "." + b({ id, iat: now, exp: now + 30 * 86400 });
-process.stdout.write(m + "." + c.createHmac("sha256", k).update(m).digest("base64url"));
-' "$(psql -X -qtA "$db" -c "SELECT id FROM up_users WHERE username = 'bench'")"
+        hs256_jwt "{\"id\": $(psql -X -qtA "$db" -c "SELECT id FROM up_users WHERE username = 'bench'")}" $((30 * 86400))
     ) || return 1
     STRAPI_SAID="Strapi $STRAPI_VERSION, one Node process (NODE_ENV=production): started in $start_time, seeded in $seed_time"
 }
