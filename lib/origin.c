@@ -65,6 +65,17 @@ encoded_separator(const char *p, size_t n)
 	return 0;
 }
 
+/* strcspn within the n bytes at s, which need not end in a NUL. */
+static size_t
+span_to(const char *s, size_t n, const char *stop)
+{
+	size_t i = 0;
+
+	while (i < n && strchr(stop, s[i]) == NULL)
+		i++;
+	return i;
+}
+
 int
 origin_check_return_to(const struct cfg *cfg, const char *v, size_t n,
     const char **why)
@@ -96,13 +107,13 @@ origin_check_return_to(const struct cfg *cfg, const char *v, size_t n,
 			scheme = 7;
 		else
 			return -1;
-		auth = scheme + strcspn(v + scheme, "/?#");
+		auth = scheme + span_to(v + scheme, n - scheme, "/?#");
 		if (memchr(v + scheme, '@', auth - scheme) != NULL ||
 		    !cfg_origin_allowed(cfg, v, auth))
 			return -1;
 		path = v + auth;
 	}
-	pathlen = strcspn(path, "?#");
+	pathlen = span_to(path, n - (size_t)(path - v), "?#");
 	if (pathlen > 0 && encoded_separator(path, pathlen))
 		return -1;
 	return 0;
