@@ -13,7 +13,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 FILTER=${1:-}
 
-T_BASE=$(mktemp -d "${TMPDIR:-/tmp}/suite-test.XXXXXX")
+# Without its scratch directory nothing below has a place: stop (an empty
+# T_BASE would put clusters and logs under /).
+T_BASE=$(mktemp -d "${TMPDIR:-/tmp}/suite-test.XXXXXX") && [ -d "$T_BASE" ] ||
+    { echo "cannot make a scratch directory under ${TMPDIR:-/tmp}" >&2; exit 1; }
 chmod 755 "$T_BASE"
 T_PIDS=$T_BASE/pids
 : >"$T_PIDS"

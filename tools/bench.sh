@@ -75,7 +75,8 @@ else
     CONTENT_PROCS=$(awk '$1 == "content" {print $2}' <<<"$pools")
 fi
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/suite-bench.XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/suite-bench.XXXXXX") && [ -d "$T" ] ||
+    { echo "cannot make a scratch directory under ${TMPDIR:-/tmp}" >&2; exit 1; }
 # (The postgres user must reach $T/pg; what holds a token or a secret goes
 # in $S, the owner's only, never on a command line.)
 chmod 755 "$T"
