@@ -1059,6 +1059,7 @@ compile_where(struct cc *x, json_object *q, struct cq *out)
 struct sorter {
 	struct sbuf ob;
 	struct sbuf cols;       /* ", title, slug": each sorted column but id, once */
+	bool *sorted;           /* by field index: already in cols */
 	bool id_sorted;
 };
 
@@ -1099,19 +1100,6 @@ sort_dir(const char *order, size_t n)
  * through a relation in Strapi; there are none, so its first unknown part
  * is the invalid key.
  */
-/* Is column already in so->cols?  (Column names are plain identifiers.) */
-static bool
-sorted_already(const struct sorter *so, const char *column)
-{
-	size_t n = strlen(column);
-
-	for (const char *p = so->cols.data; p != NULL && (p = strstr(p, column)) != NULL; p += n)
-		if (p >= so->cols.data + 2 && p[-2] == ',' && p[-1] == ' ' &&
-		    (p[n] == ',' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
 static int
 sort_add(struct cc *x, struct sorter *so, const char *name, int desc)
 {
@@ -1136,8 +1124,10 @@ sort_add(struct cc *x, struct sorter *so, const char *name, int desc)
 		return sort_bad_key(x, name, name);
 	if (f->type == COLL_ID)
 		so->id_sorted = true;
-	else if (!sorted_already(so, f->column))
+	else if (!so->sorted[f - x->c->fields]) {
+		so->sorted[f - x->c->fields] = true;
 		sbuf_printf(&so->cols, ", %s", f->column);
+	}
 	if (so->ob.len > 0)
 		sbuf_puts(&so->ob, ", ");
 	sbuf_printf(&so->ob, "%s %s", f->column, desc ? "DESC" : "ASC");
@@ -1233,6 +1223,8 @@ compile_sort(struct cc *x, json_object *q, struct cq *out)
 	sbuf_init(&so.ob, x->a, SQL_MAX);
 	sbuf_init(&so.cols, x->a, SQL_MAX);
 	so.id_sorted = false;
+	if ((so.sorted = arena_calloc(x->a, x->c->nfields, sizeof(*so.sorted))) == NULL)
+		return oom(x);
 	if (json_object_object_get_ex(q, "sort", &v) && v != NULL) {
 		if (json_object_is_type(v, json_type_string)) {
 			if (sort_text(x, &so, v) < 0)
