@@ -48,20 +48,31 @@ for tool in curl jq lighttpd psql node; do
     command -v "$tool" >/dev/null || { echo "missing $tool: run make deps" >&2; exit 1; }
 done
 
+# run_checks KIND PROGRAM [ARG...]: a unit test or corpus replay, its
+# "ok"/"not ok" lines as they are; a program that exits non-zero without
+# having said what failed (a sanitizer's report and abort, a crash) is a
+# failure of its own, named with the status.
+run_checks() {
+    local kind=$1 out rc
+    shift
+    out=$("$@" 2>&1)
+    rc=$?
+    printf '%s\n' "$out"
+    if [ $rc != 0 ] && ! grep -q '^not ok' <<<"$out"; then
+        echo "not ok - $kind: $1 exited with status $rc"
+    fi
+}
+
 {
     echo "== unit tests"
     for t in build/tests/test_* build/san/tests/test_*; do
         [ -x "$t" ] || continue
-        "$t" 2>&1
-        rc=$?
-        [ $rc = 0 ] || [ $rc = 1 ] || echo "not ok - unit: $t exited with status $rc"
+        run_checks unit "$t"
     done
     for t in build/fuzz/replay-* build/san/fuzz/replay-*; do
         [ -x "$t" ] || continue
         name=${t##*/replay-}
-        "$t" "$name" "tests/fuzz/corpus/$name" 2>&1
-        rc=$?
-        [ $rc = 0 ] || [ $rc = 1 ] || echo "not ok - fuzz: $t exited with status $rc"
+        run_checks fuzz "$t" "$name" "tests/fuzz/corpus/$name"
     done
 
     echo "== services"
