@@ -12,28 +12,45 @@
  * One round trip answers both questions: the user (with its organization
  * membership) and whether their role holds the action.
  */
-static struct db_stmt q_user = DB_STMT("auth_user",
-    "SELECT u.id, u.document_id, u.username, u.email, u.provider,"
-    " u.first_name, u.last_name, u.confirmed, u.role_id, r.type,"
-    /* Deleted at WorkOS: unable to act until a sign-in links it again. */
-    " (u.blocked OR u.workos_deleted_at IS NOT NULL) AS blocked,"
-    " to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS created_at,"
-    " to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS updated_at,"
-    " m.organization_id, m.role_slug,"
-    " EXISTS (SELECT 1 FROM permissions p WHERE p.role_id = u.role_id"
-    "         AND p.action = $3) AS allowed,"
-    /* The session the token names: ended (logout, revocation, expiry) is 401. */
-    " ($4::text IS NULL OR EXISTS (SELECT 1 FROM sessions s WHERE s.id = $4"
-    "  AND s.user_id = u.id AND s.revoked_at IS NULL"
-    "  AND s.idle_expires_at > now() AND s.expires_at > now())) AS session_ok"
-    " FROM users u JOIN roles r ON r.id = u.role_id"
-    " LEFT JOIN memberships m ON m.user_id = u.id"
-    "  AND m.organization_id = $2 AND m.status = 'active'"
-    " WHERE u.id = $1");
+#define USER_SQL(extra) \
+    "SELECT u.id, u.document_id, u.username, u.email, u.provider," \
+    " u.first_name, u.last_name, u.confirmed, u.role_id, r.type," \
+    /* Deleted at WorkOS: unable to act until a sign-in links it again. */ \
+    " (u.blocked OR u.workos_deleted_at IS NOT NULL) AS blocked," \
+    " to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS created_at," \
+    " to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS updated_at," \
+    " m.organization_id, m.role_slug," \
+    " EXISTS (SELECT 1 FROM permissions p WHERE p.role_id = u.role_id" \
+    "         AND p.action = $3) AS allowed," \
+    /* The session the token names: ended (logout, revocation, expiry) is 401. */ \
+    " ($4::text IS NULL OR EXISTS (SELECT 1 FROM sessions s WHERE s.id = $4" \
+    "  AND s.user_id = u.id AND s.revoked_at IS NULL" \
+    "  AND s.idle_expires_at > now() AND s.expires_at > now())) AS session_ok" \
+    extra \
+    " FROM users u JOIN roles r ON r.id = u.role_id" \
+    " LEFT JOIN memberships m ON m.user_id = u.id" \
+    "  AND m.organization_id = $2 AND m.status = 'active'" \
+    " WHERE u.id = $1"
 
-static struct db_stmt q_public = DB_STMT("auth_public",
-    "SELECT EXISTS (SELECT 1 FROM permissions p JOIN roles r ON r.id = p.role_id"
-    " WHERE r.type = 'public' AND p.action = $1) AS allowed");
+#define PUBLIC_SQL(extra) \
+    "SELECT EXISTS (SELECT 1 FROM permissions p JOIN roles r ON r.id = p.role_id" \
+    " WHERE r.type = 'public' AND p.action = $1) AS allowed" extra
+
+/*
+ * The read scope (sql/0007): app.organization_id for the rest of the
+ * pipeline's transaction, the organization of the caller's active
+ * membership or '' (anonymous, or no such membership).  Set by the
+ * statement that looks the membership up, so that a scoped read costs no
+ * statement of its own.
+ */
+#define SCOPE_SQL(org) ", set_config('app.organization_id', " org ", true) AS read_scope"
+
+static struct db_stmt q_user = DB_STMT("auth_user", USER_SQL(""));
+static struct db_stmt q_user_scoped = DB_STMT("auth_user_scoped",
+    USER_SQL(SCOPE_SQL("coalesce(m.organization_id, '')")));
+static struct db_stmt q_public = DB_STMT("auth_public", PUBLIC_SQL(""));
+static struct db_stmt q_public_scoped = DB_STMT("auth_public_scoped",
+    PUBLIC_SQL(SCOPE_SQL("''")));
 
 const char *
 auth_bearer(struct req *r, size_t *len)
@@ -177,6 +194,15 @@ auth_finish(struct req *r, struct auth_pending *p)
 	if (!db_get_bool(res, 0, "allowed"))
 		return forbidden(r);
 	return budget(r, DB_TIMEOUT_MS);
+}
+
+void
+auth_read_scope(struct auth_pending *p)
+{
+	if (p->item.stmt == &q_user)
+		p->item.stmt = &q_user_scoped;
+	else if (p->item.stmt == &q_public)
+		p->item.stmt = &q_public_scoped;
 }
 
 int

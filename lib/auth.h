@@ -68,6 +68,15 @@ struct auth_pending {
 
 int auth_begin(struct req *r, const char *action, struct auth_pending *p);
 int auth_finish(struct req *r, struct auth_pending *p);
+/*
+ * Make p->item also set the read scope of the statements after it in the
+ * same pipeline (sql/0007): app.organization_id, transaction-local, to
+ * the organization p->org names when p->uid holds an active membership of
+ * it, else ''.  The same scope content's own read-scope statement sets,
+ * without a statement of its own.  Call between auth_begin() and running
+ * p->item.
+ */
+void auth_read_scope(struct auth_pending *p);
 /* Run p->item alone, then auth_finish(). */
 int auth_run(struct req *r, struct auth_pending *p);
 

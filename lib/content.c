@@ -410,20 +410,16 @@ static int
 authorized_read(struct req *r, const struct coll *c, struct auth_pending *ap,
     const char *sql, int np, const char *const *params, PGresult **res)
 {
-	struct db_item it[3];
+	struct db_item it[2];
 	int n = 0, data;
 
 	*res = NULL;
 	if (r->app->db_read.url != NULL)
 		return auth_run(r, ap) != 0 ? -1 : 1;
+	/* The authorization statement also sets the read scope. */
+	if (c->read_from != NULL)
+		auth_read_scope(ap);
 	it[n++] = ap->item;
-	if (c->read_from != NULL) {
-		it[n] = read_scope(r, ap->uid, ap->org);
-		if (it[n++].params == NULL) {
-			resp_fail(r, APP_ENOMEM);
-			return -1;
-		}
-	}
 	data = n;
 	it[n++] = (struct db_item){ NULL, sql, np, params, true, NULL, APP_OK, "" };
 	db_exec_batch(&r->app->db, r->arena, it, n);
