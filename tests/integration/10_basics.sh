@@ -61,6 +61,17 @@ check "CGI without REQUEST_URI routes on SCRIPT_NAME + PATH_INFO" grep -q '^Stat
 cgi REQUEST_METHOD=GET REQUEST_URI=/api/nowhere
 check "CGI unknown path is 404" grep -q '^Status: 404' "$T_RUN/cgi.out"
 
+# GSSAPI encryption is off unless asked for, and asking is honoured: this
+# Postgres offers none, so requiring it leaves the program without a
+# database, which it says.
+cgi REQUEST_METHOD=GET REQUEST_URI=/api/health
+check "by default the database connection does not need GSSAPI" grep -q '^Status: 200' "$T_RUN/cgi.out"
+cgi REQUEST_METHOD=GET REQUEST_URI=/api/health DATABASE_URL="$DATABASE_URL?gssencmode=require"
+check "gssencmode in DATABASE_URL is honoured (503 without GSSAPI)" grep -q '^Status: 503' "$T_RUN/cgi.out"
+check "and the log says why" grep -qi 'GSSAPI' "$T_RUN/cgi.err"
+cgi REQUEST_METHOD=GET REQUEST_URI=/api/health PGGSSENCMODE=require
+check "PGGSSENCMODE is honoured (503 without GSSAPI)" grep -q '^Status: 503' "$T_RUN/cgi.out"
+
 # Start-up configuration: each bad variable is named, and nothing is served.
 startup() { # expect-substring VAR=value...
     local want=$1; shift
