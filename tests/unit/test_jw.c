@@ -353,6 +353,109 @@ test_json_c(void)
 	json_object_put(o);
 }
 
+/* The escape of one ASCII byte, as the JSON of a string holds it. */
+static void
+ref_byte(struct sbuf *sb, unsigned char c)
+{
+	switch (c) {
+	case '"': sbuf_puts(sb, "\\\""); break;
+	case '\\': sbuf_puts(sb, "\\\\"); break;
+	case '\n': sbuf_puts(sb, "\\n"); break;
+	case '\r': sbuf_puts(sb, "\\r"); break;
+	case '\t': sbuf_puts(sb, "\\t"); break;
+	default:
+		if (c < 0x20 || c == '&' || c == '<' || c == '>')
+			sbuf_printf(sb, "\\u%04x", c);
+		else
+			sbuf_putc(sb, (char)c);
+	}
+}
+
+/*
+ * Every special byte, at every offset of strings of every short length
+ * (and in random text), comes out as ref_byte says: the escaper's runs of
+ * plain bytes must never swallow or split one.
+ */
+static void
+test_against_reference(void)
+{
+	static const unsigned char specials[] = { 0x01, 0x1f, '"', '\\', '&', '<',
+	    '>', '\n', 0x7f, 0x20, '!', '#', '%', ';', '=', '?', '[', ']' };
+	unsigned seed = 12345;
+	int bad = 0, tries = 0;
+
+	for (size_t len = 0; len <= 24; len++)
+		for (size_t at = 0; at < len; at++)
+			for (size_t k = 0; k < sizeof(specials); k++) {
+				char in[32];
+				struct sbuf want;
+				const char *got;
+
+				memset(in, 'a' + (int)(len % 26), len);
+				in[at] = (char)specials[k];
+				sbuf_init(&want, &A, 256);
+				sbuf_putc(&want, '"');
+				for (size_t i = 0; i < len; i++)
+					ref_byte(&want, (unsigned char)in[i]);
+				sbuf_putc(&want, '"');
+				got = esc(in, len);
+				tries++;
+				if (got == NULL || strcmp(got, sbuf_str(&want)) != 0)
+					bad++;
+				arena_reset(&A);
+			}
+	/* Random ASCII, special bytes frequent. */
+	for (int r = 0; r < 20000; r++) {
+		char in[64];
+		size_t len;
+		struct sbuf want;
+		const char *got;
+
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 16) % sizeof(in);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			in[i] = (char)((seed >> 16) % 4 == 0 ?
+			    specials[(seed >> 20) % sizeof(specials)] : 1 + (seed >> 20) % 127);
+		}
+		sbuf_init(&want, &A, 1024);
+		sbuf_putc(&want, '"');
+		for (size_t i = 0; i < len; i++)
+			ref_byte(&want, (unsigned char)in[i]);
+		sbuf_putc(&want, '"');
+		got = esc(in, len);
+		tries++;
+		if (got == NULL || strcmp(got, sbuf_str(&want)) != 0)
+			bad++;
+		arena_reset(&A);
+	}
+	T_INT("escaping equals the reference, byte for byte", bad, 0);
+	T_OK("every case ran", tries > 20000);
+	/* UTF-8 and invalid bytes at every offset of a word. */
+	bad = 0;
+	for (size_t at = 0; at < 17; at++) {
+		char in[32], want[64];
+		const char *got;
+
+		memset(in, 'x', 20);
+		memcpy(in + at, "\xc3\xa9", 2);
+		got = esc(in, 20);
+		snprintf(want, sizeof(want), "\"%.*s\xc3\xa9%.*s\"", (int)at, in,
+		    (int)(18 - at), in + at + 2);
+		if (got == NULL || strcmp(got, want) != 0)
+			bad++;
+		in[at] = (char)0xff;
+		in[at + 1] = 'x';
+		got = esc(in, 20);
+		snprintf(want, sizeof(want), "\"%.*s\\ufffd%.*s\"", (int)at, in,
+		    (int)(19 - at), in + at + 1);
+		if (got == NULL || strcmp(got, want) != 0)
+			bad++;
+	}
+	T_INT("UTF-8 and invalid bytes at every offset", bad, 0);
+	arena_reset(&A);
+}
+
 int
 main(void)
 {
@@ -361,6 +464,7 @@ main(void)
 	test_escaping();
 	test_utf8();
 	test_json_c();
+	test_against_reference();
 	arena_free(&A);
 	return T_DONE();
 }
