@@ -371,6 +371,25 @@ ref_byte(struct sbuf *sb, unsigned char c)
 	}
 }
 
+/* Does escaping in[0..len) (ASCII) give what ref_byte says, byte by byte? */
+static bool
+matches_reference(const char *in, size_t len)
+{
+	struct sbuf want;
+	const char *got;
+	bool ok;
+
+	sbuf_init(&want, &A, 1024);
+	sbuf_putc(&want, '"');
+	for (size_t i = 0; i < len; i++)
+		ref_byte(&want, (unsigned char)in[i]);
+	sbuf_putc(&want, '"');
+	got = esc(in, len);
+	ok = got != NULL && sbuf_err(&want) == APP_OK && strcmp(got, sbuf_str(&want)) == 0;
+	arena_reset(&A);
+	return ok;
+}
+
 /*
  * Every special byte, at every offset of strings of every short length
  * (and in random text), comes out as ref_byte says: the escaper's runs of
@@ -388,28 +407,16 @@ test_against_reference(void)
 		for (size_t at = 0; at < len; at++)
 			for (size_t k = 0; k < sizeof(specials); k++) {
 				char in[32];
-				struct sbuf want;
-				const char *got;
 
 				memset(in, 'a' + (int)(len % 26), len);
 				in[at] = (char)specials[k];
-				sbuf_init(&want, &A, 256);
-				sbuf_putc(&want, '"');
-				for (size_t i = 0; i < len; i++)
-					ref_byte(&want, (unsigned char)in[i]);
-				sbuf_putc(&want, '"');
-				got = esc(in, len);
 				tries++;
-				if (got == NULL || strcmp(got, sbuf_str(&want)) != 0)
-					bad++;
-				arena_reset(&A);
+				bad += !matches_reference(in, len);
 			}
 	/* Random ASCII, special bytes frequent. */
 	for (int r = 0; r < 20000; r++) {
 		char in[64];
 		size_t len;
-		struct sbuf want;
-		const char *got;
 
 		seed = seed * 1103515245u + 12345u;
 		len = (seed >> 16) % sizeof(in);
@@ -418,20 +425,12 @@ test_against_reference(void)
 			in[i] = (char)((seed >> 16) % 4 == 0 ?
 			    specials[(seed >> 20) % sizeof(specials)] : 1 + (seed >> 20) % 127);
 		}
-		sbuf_init(&want, &A, 1024);
-		sbuf_putc(&want, '"');
-		for (size_t i = 0; i < len; i++)
-			ref_byte(&want, (unsigned char)in[i]);
-		sbuf_putc(&want, '"');
-		got = esc(in, len);
 		tries++;
-		if (got == NULL || strcmp(got, sbuf_str(&want)) != 0)
-			bad++;
-		arena_reset(&A);
+		bad += !matches_reference(in, len);
 	}
 	T_INT("escaping equals the reference, byte for byte", bad, 0);
 	T_OK("every case ran", tries > 20000);
-	/* UTF-8 and invalid bytes at every offset of a word. */
+	/* UTF-8 and invalid bytes at every offset. */
 	bad = 0;
 	for (size_t at = 0; at < 17; at++) {
 		char in[32], want[64];
