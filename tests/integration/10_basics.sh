@@ -71,6 +71,14 @@ check "gssencmode in DATABASE_URL is honoured (503 without GSSAPI)" grep -q '^St
 check "and the log says why" grep -qi 'GSSAPI' "$T_RUN/cgi.err"
 cgi REQUEST_METHOD=GET REQUEST_URI=/api/health PGGSSENCMODE=require
 check "PGGSSENCMODE is honoured (503 without GSSAPI)" grep -q '^Status: 503' "$T_RUN/cgi.out"
+# A service file's gssencmode: libpq reads it only for what no keyword
+# sets, so the suite's default must not be one then.
+printf '[gss]\nhost=127.0.0.1\nport=%s\nuser=postgres\ndbname=%s\ngssencmode=require\n[plain]\nhost=127.0.0.1\nport=%s\nuser=postgres\ndbname=%s\n' \
+    "$PG_PORT" "${DATABASE_URL##*/}" "$PG_PORT" "${DATABASE_URL##*/}" >"$T_RUN/pg_service.conf"
+cgi REQUEST_METHOD=GET REQUEST_URI=/api/health DATABASE_URL="service=gss" PGSERVICEFILE="$T_RUN/pg_service.conf"
+check "a service's gssencmode is honoured (503 without GSSAPI)" grep -q '^Status: 503' "$T_RUN/cgi.out"
+cgi REQUEST_METHOD=GET REQUEST_URI=/api/health DATABASE_URL="service=plain" PGSERVICEFILE="$T_RUN/pg_service.conf"
+check "a service without gssencmode connects" grep -q '^Status: 200' "$T_RUN/cgi.out"
 
 # Start-up configuration: each bad variable is named, and nothing is served.
 startup() { # expect-substring VAR=value...
