@@ -1463,8 +1463,17 @@ delete(struct req *r, const struct coll *c)
 	/* Before anything is deleted: a bad query leaves the entry there. */
 	if (entry_query(r, c, &q) != 0)
 		return;
+	/*
+	 * Strapi's core delete removes the document's entries that match and
+	 * answers 204 whether or not there were any (its controller sets the
+	 * status unconditionally): for articles an unknown documentId, or
+	 * filters that match nothing, delete nothing and are 204 too.  No
+	 * documentId has another form, so one not well formed matches nothing.
+	 * A blog post the caller cannot see stays 404 (post_of_caller), and so
+	 * does one their filters do not match.
+	 */
 	if (!c->org_scoped && !valid_document_id(r->param)) {
-		not_found(r);
+		resp_empty(r, 204);
 		return;
 	}
 	if ((p = entry_params(r, c, &q, &np)) == NULL) {
@@ -1485,7 +1494,7 @@ delete(struct req *r, const struct coll *c)
 		resp_fail(r, e);
 		return;
 	}
-	if (PQntuples(res) != 1) {
+	if (c->org_scoped && PQntuples(res) != 1) {
 		not_found(r);
 		return;
 	}

@@ -71,7 +71,12 @@ req DELETE "/api/articles/$doc1" "${auth[@]}"
 expect_status "delete answers 204" 204
 check "delete has no body" test -z "$BODY"
 req DELETE "/api/articles/$doc1" "${auth[@]}"
-expect_error "deleting it again is 404" 404 NotFoundError
+expect_status "deleting it again is 204, as Strapi answers (nothing left to delete)" 204
+check "... with no body" test -z "$BODY"
+req DELETE "/api/articles/not-a-document-id" "${auth[@]}"
+expect_status "deleting a documentId of no entry's form is 204 too" 204
+req DELETE "/api/articles/$doc1"
+expect_error "anonymous delete of an unknown documentId is 403 (authorization first)" 403 ForbiddenError
 req GET "/api/articles/$doc1"
 expect_error "a deleted entry is gone" 404 NotFoundError
 
@@ -359,7 +364,7 @@ req DELETE "/api/articles/$doc_foc?filters[nope]=1" "${auth[@]}"
 expect_error "delete with an unknown filter key is 400" 400 ValidationError "Invalid key nope"
 check "a refused delete left the entry there" test "$(psql_q "SELECT count(*) FROM articles WHERE document_id = '$doc_foc'")" = 1
 req DELETE "/api/articles/$doc_foc?filters[title][\$eq]=zzz" "${auth[@]}"
-expect_error "delete ANDs the filters with the documentId: no match deletes nothing" 404 NotFoundError
+expect_status "delete ANDs the filters with the documentId: no match deletes nothing (204, as Strapi)" 204
 check "... and the entry is still there" test "$(psql_q "SELECT count(*) FROM articles WHERE document_id = '$doc_foc'")" = 1
 req DELETE "/api/articles/$doc_foc?filters[title][\$eq]=Fields%20On%20Create" "${auth[@]}"
 expect_status "delete with a matching filter deletes" 204
