@@ -214,6 +214,8 @@ INST_SQL   = $(notdir $(wildcard sql/*.sql))
 INST_CONF  = $(notdir $(wildcard apache-conf/*.conf apache-conf/env.example))
 INST_SH    = $(notdir $(wildcard apache-conf/*.sh))
 INST_UNITS = $(notdir $(wildcard apache-conf/systemd/*))
+# The scale-out examples (README, "Scaling out"): a balancer and a pooler.
+INST_DEPLOY = $(notdir $(wildcard deploy/*))
 # The JSON error answers of the web servers (lighttpd-*.html are links to
 # the .json files, installed as copies).
 INST_ERR   = $(notdir $(wildcard apache-conf/errors/*))
@@ -227,7 +229,7 @@ INST_SED   = sed -e 's,/usr/local/\(lib\|share\|bin\)/workos-strapi,$(PREFIX)/\1
 install: $(if $(filter .,$(BINDIR_SRC)),all)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(pkglibdir)/cgi-bin $(DESTDIR)$(bindir) \
 		$(DESTDIR)$(pkgdatadir)/sql $(DESTDIR)$(pkgdatadir)/systemd \
-		$(DESTDIR)$(pkgdatadir)/errors \
+		$(DESTDIR)$(pkgdatadir)/errors $(DESTDIR)$(pkgdatadir)/deploy \
 		$(DESTDIR)$(mandir)/man1 $(DESTDIR)$(pkgdocdir)
 	$(INSTALL) -m 0755 $(CGIS:%=$(BINDIR_SRC)/cgi-bin/%.fcgi) $(DESTDIR)$(pkglibdir)/cgi-bin/
 	$(INSTALL) -m 0755 $(BINDIR_SRC)/bin/migrate $(DESTDIR)$(pkglibdir)/migrate
@@ -235,6 +237,7 @@ install: $(if $(filter .,$(BINDIR_SRC)),all)
 	$(INSTALL) -m 0755 tools/workos-strapi-migrate $(DESTDIR)$(bindir)/workos-strapi-migrate
 	$(INSTALL) -m 0644 $(INST_SQL:%=sql/%) $(DESTDIR)$(pkgdatadir)/sql/
 	$(INSTALL) -m 0644 $(INST_ERR:%=apache-conf/errors/%) $(DESTDIR)$(pkgdatadir)/errors/
+	$(INSTALL) -m 0644 $(INST_DEPLOY:%=deploy/%) $(DESTDIR)$(pkgdatadir)/deploy/
 	for f in $(INST_CONF); do \
 		$(INST_SED) apache-conf/$$f >$(DESTDIR)$(pkgdatadir)/$$f && \
 		chmod 0644 $(DESTDIR)$(pkgdatadir)/$$f || exit 1; \
@@ -263,12 +266,13 @@ uninstall:
 		$(INST_SH:%=$(DESTDIR)$(pkgdatadir)/%) \
 		$(INST_UNITS:%=$(DESTDIR)$(pkgdatadir)/systemd/%) \
 		$(INST_ERR:%=$(DESTDIR)$(pkgdatadir)/errors/%) \
+		$(INST_DEPLOY:%=$(DESTDIR)$(pkgdatadir)/deploy/%) \
 		$(DESTDIR)$(mandir)/man1/workos-strapi-migrate.1 \
 		$(DESTDIR)$(pkgdocdir)/README.md \
 		$(INST_DOCS:%=$(DESTDIR)$(pkgdocdir)/docs/%)
 	for d in $(DESTDIR)$(pkglibdir)/cgi-bin $(DESTDIR)$(pkglibdir) \
 		$(DESTDIR)$(pkgdatadir)/sql $(DESTDIR)$(pkgdatadir)/systemd \
-		$(DESTDIR)$(pkgdatadir)/errors \
+		$(DESTDIR)$(pkgdatadir)/errors $(DESTDIR)$(pkgdatadir)/deploy \
 		$(DESTDIR)$(pkgdatadir) $(DESTDIR)$(pkgdocdir)/docs $(DESTDIR)$(pkgdocdir); do \
 		if [ -d "$$d" ]; then rmdir "$$d" || exit 1; fi; \
 	done

@@ -57,6 +57,8 @@ check "the web-server configurations and env.example are installed 0644" \
     want 644 "$SHARE/apache-mod_fcgid.conf" "$SHARE/apache-mod_proxy_fcgi.conf" \
     "$SHARE/lighttpd.conf" "$SHARE/nginx.conf" "$SHARE/env.example"
 check "the helper scripts are installed 0755" want 755 "$SHARE/spawn-fcgi.sh" "$SHARE/fcgid-env.sh"
+check "the scale-out examples (HAProxy, PgBouncer) are installed 0644" \
+    want 644 "$SHARE/deploy/haproxy.cfg" "$SHARE/deploy/pgbouncer.ini"
 check "the systemd units are installed 0644" \
     want 644 "$SHARE/systemd/workos-strapi-c@.service" "$SHARE/systemd/workos-strapi-c.target" \
     "$SHARE/systemd/lighttpd-workos-strapi-c.conf"
