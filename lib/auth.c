@@ -27,10 +27,14 @@
     "  AND s.user_id = u.id AND s.revoked_at IS NULL" \
     "  AND s.idle_expires_at > now() AND s.expires_at > now())) AS session_ok" \
     extra \
-    " FROM users u JOIN roles r ON r.id = u.role_id" \
+    /* \
+     * Always one row, the user's columns NULL when there is no such user: \
+     * the read scope (extra) is then still set, to ''. \
+     */ \
+    " FROM (SELECT 1) AS one" \
+    " LEFT JOIN (users u JOIN roles r ON r.id = u.role_id) ON u.id = $1" \
     " LEFT JOIN memberships m ON m.user_id = u.id" \
-    "  AND m.organization_id = $2 AND m.status = 'active'" \
-    " WHERE u.id = $1"
+    "  AND m.organization_id = $2 AND m.status = 'active'"
 
 #define PUBLIC_SQL(extra) \
     "SELECT EXISTS (SELECT 1 FROM permissions p JOIN roles r ON r.id = p.role_id" \
@@ -157,7 +161,7 @@ auth_finish(struct req *r, struct auth_pending *p)
 	}
 	if (!p->token)
 		return db_get_bool(res, 0, "allowed") ? 0 : forbidden(r);
-	if (PQntuples(res) != 1) {
+	if (PQntuples(res) != 1 || db_get(res, 0, "id") == NULL) {
 		log_msg(LOG_INFO, "token for user %lld who no longer exists", id);
 		return unauthorized(r, "Invalid credentials");
 	}

@@ -250,12 +250,14 @@ b64url_json() {
     printf '%s' "$s" | base64 -d 2>/dev/null
 }
 
-# explain_url: DATABASE_URL with auto_explain on, its plans (JSON, with the
-# rows each node read) sent to the client as notices, which libpq prints
-# on the program's stderr.  For asserting how much a statement reads
-# rather than how long it takes.
+# explain_url [OPTIONS]: DATABASE_URL with auto_explain on, its plans
+# (JSON, with the rows each node read) sent to the client as notices, which
+# libpq prints on the program's stderr; OPTIONS (e.g. "-c name=value") are
+# added to the session's.  For asserting how much a statement reads rather
+# than how long it takes.
 explain_url() {
     local o='-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0 -c auto_explain.log_analyze=on -c auto_explain.log_timing=off -c auto_explain.log_format=json -c auto_explain.log_level=notice'
+    o="$o${1:+ $1}"
     printf '%s?options=%s' "$DATABASE_URL" "$(printf '%s' "$o" | jq -sRr @uri)"
 }
 

@@ -186,4 +186,18 @@ SQL
 )" = 200
 check "... and only for its transaction" test \
     "$(psql_q "SELECT count(*) FROM blog_posts_visible WHERE status <> 'published'")" = 0
+# A token whose user is gone is refused (401), yet the read that went in
+# its pipeline ran: under the scope the authorization statement sets, '',
+# even though it found no user, and never under a value the connection's
+# session happens to carry (here one naming the hidden organization).
+gone=$(token --id 987654321 --org org_01HIDDEN)
+cgi DATABASE_URL="$(explain_url "-c app.organization_id=org_01HIDDEN")" REQUEST_METHOD=GET \
+    REQUEST_URI="/api/blog-posts?filters[title][\$startsWith]=Draft" HTTP_AUTHORIZATION="Bearer $gone"
+check "a token of a user who is gone is 401" grep -q '^Status: 401' "$T_RUN/cgi.out"
+# The rows that passed the caller's filter (title LIKE 'Draft%'), in the
+# plan of that read: only the hidden drafts could.
+drafts_seen=$(plans "$T_RUN/cgi.err" | jq -s '[.[] | .. | objects
+    | select((.Filter? // "") | test("Draft")) | ."Actual Rows"] | max')
+check "... and the read beside it saw none of the hidden drafts (rows that passed its filter: $drafts_seen)" \
+    test "$drafts_seen" = 0
 psql -X -q "$PG_ADMIN_URL" -c "ALTER DATABASE \"$db\" RESET ALL" >/dev/null
