@@ -34,16 +34,6 @@ connect_(struct db *db)
 	vals[n++] = "5";
 	keys[n] = "application_name";
 	vals[n++] = db->appname;
-	/*
-	 * GSSAPI encryption only when asked for (gss_chosen).  libpq's
-	 * default, prefer, probes for a Kerberos credential cache at every
-	 * connect, which loads and initialises the Kerberos libraries: about
-	 * 0.6 MiB more in every process, for a cache a web worker seldom has.
-	 */
-	if (!db->gss_chosen) {
-		keys[n] = "gssencmode";
-		vals[n++] = "disable";
-	}
 	if (!db->pooler) {
 		keys[n] = "options";
 		vals[n++] = "-c statement_timeout=" DB_TIMEOUT_MS_TEXT
@@ -82,28 +72,6 @@ connect_(struct db *db)
 	}
 }
 
-/*
- * Does the connection's user choose gssencmode, so that the suite's
- * default must stay out of the way?  In the URL itself, through a service
- * (whose file libpq reads only for settings no keyword gives, so a keyword
- * default would override it), or in the environment.
- */
-static bool
-gss_chosen(const char *url)
-{
-	PQconninfoOption *opts, *o;
-	bool chosen = getenv("PGGSSENCMODE") != NULL || getenv("PGSERVICE") != NULL;
-
-	if (chosen || (opts = PQconninfoParse(url, NULL)) == NULL)
-		return chosen;
-	for (o = opts; o->keyword != NULL; o++)
-		if (o->val != NULL && (strcmp(o->keyword, "gssencmode") == 0 ||
-		    strcmp(o->keyword, "service") == 0))
-			chosen = true;
-	PQconninfoFree(opts);
-	return chosen;
-}
-
 void
 db_open(struct db *db, const char *url, const char *appname, unsigned flags)
 {
@@ -112,7 +80,15 @@ db_open(struct db *db, const char *url, const char *appname, unsigned flags)
 	db->appname = appname;
 	db->pooler = (flags & DB_POOLER) != 0;
 	db->replica = (flags & DB_REPLICA) != 0;
-	db->gss_chosen = gss_chosen(url);
+	/*
+	 * GSSAPI encryption only when asked for.  libpq's default, prefer,
+	 * probes for a Kerberos credential cache at every connect, which loads
+	 * and initialises the Kerberos libraries: about 0.6 MiB more in every
+	 * process, for a cache a web worker seldom has.  As an environment
+	 * default it has libpq's lowest precedence: gssencmode in the URL, in
+	 * a service file, or a PGGSSENCMODE already set all win.
+	 */
+	setenv("PGGSSENCMODE", "disable", 0);
 	db->want_ms = DB_TIMEOUT_MS;
 	connect_(db);
 }

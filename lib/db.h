@@ -47,7 +47,6 @@ struct db {
 	bool dealloc_pending; /* DEALLOCATE ALL owed once the failed transaction ends */
 	bool pooler;      /* DB_POOLER */
 	bool replica;     /* DB_REPLICA */
-	bool gss_chosen;  /* the URL, a service or PGGSSENCMODE sets gssencmode */
 	long timeout_ms;  /* the session's statement_timeout now (direct mode) */
 	long want_ms;     /* the budget asked for by db_statement_timeout() */
 	bool tried_reset; /* one reconnection attempt per request */

@@ -64,8 +64,14 @@ check "CGI unknown path is 404" grep -q '^Status: 404' "$T_RUN/cgi.out"
 # GSSAPI encryption is off unless asked for, and asking is honoured: this
 # Postgres offers none, so requiring it leaves the program without a
 # database, which it says.
-cgi REQUEST_METHOD=GET REQUEST_URI=/api/health
+# KRB5_TRACE names a file the Kerberos library opens once it is set up:
+# by default a connection never sets it up; asked to prefer GSSAPI, it does.
+cgi REQUEST_METHOD=GET REQUEST_URI=/api/health KRB5_TRACE="$T_RUN/krb5-default.trace"
 check "by default the database connection does not need GSSAPI" grep -q '^Status: 200' "$T_RUN/cgi.out"
+check "... nor set up Kerberos to look for it" test ! -e "$T_RUN/krb5-default.trace"
+cgi REQUEST_METHOD=GET REQUEST_URI=/api/health KRB5_TRACE="$T_RUN/krb5-prefer.trace" PGGSSENCMODE=prefer
+check "PGGSSENCMODE=prefer looks for a Kerberos credential (and connects without one)" \
+    bash -c "grep -q '^Status: 200' '$T_RUN/cgi.out' && test -e '$T_RUN/krb5-prefer.trace'"
 cgi REQUEST_METHOD=GET REQUEST_URI=/api/health DATABASE_URL="$DATABASE_URL?gssencmode=require"
 check "gssencmode in DATABASE_URL is honoured (503 without GSSAPI)" grep -q '^Status: 503' "$T_RUN/cgi.out"
 check "and the log says why" grep -qi 'GSSAPI' "$T_RUN/cgi.err"
