@@ -430,17 +430,23 @@ test_against_reference(void)
 	}
 	T_INT("escaping equals the reference, byte for byte", bad, 0);
 	T_OK("every case ran", tries > 20000);
-	/* UTF-8 and invalid bytes at every offset. */
+	/*
+	 * UTF-8 and invalid bytes at every offset of 20 bytes, up to the last:
+	 * a 2-byte sequence whole, or cut short by the end (U+FFFD), and 0xff.
+	 */
 	bad = 0;
-	for (size_t at = 0; at < 17; at++) {
+	for (size_t at = 0; at < 20; at++) {
 		char in[32], want[64];
 		const char *got;
 
 		memset(in, 'x', 20);
 		memcpy(in + at, "\xc3\xa9", 2);
 		got = esc(in, 20);
-		snprintf(want, sizeof(want), "\"%.*s\xc3\xa9%.*s\"", (int)at, in,
-		    (int)(18 - at), in + at + 2);
+		if (at < 19)
+			snprintf(want, sizeof(want), "\"%.*s\xc3\xa9%.*s\"", (int)at, in,
+			    (int)(18 - at), in + at + 2);
+		else
+			snprintf(want, sizeof(want), "\"%.*s\\ufffd\"", (int)at, in);
 		if (got == NULL || strcmp(got, want) != 0)
 			bad++;
 		in[at] = (char)0xff;
