@@ -47,11 +47,10 @@ WSC_USER=${WSC_USER:-workos-strapi}
 WSC_GROUP=${WSC_GROUP:-}
 WSC_SOCKET_USER=${WSC_SOCKET_USER:-www-data}
 WSC_SOCKET_GROUP=${WSC_SOCKET_GROUP:-www-data}
-# The cores, as lighttpd.conf counts them (OMP_* would override nproc's
-# count; at most 64, for Postgres's default max_connections of 100).
-cores=$(OMP_NUM_THREADS= OMP_THREAD_LIMIT= nproc 2>/dev/null || :)
+# The cores, as lighttpd.conf counts them: cores.sh, installed next to
+# this script (nproc lowered to a cgroup CPU quota, at most 64).
+cores=$(sh "${0%/*}/cores.sh" 2>/dev/null || :)
 case $cores in '' | *[!0-9]* | 0*) cores=2 ;; esac
-[ "$cores" -le 64 ] || cores=64
 WORKERS_content=${WORKERS_content:-${WORKERS:-$cores}}
 WORKERS=${WORKERS:-4}
 

@@ -57,7 +57,7 @@ done
 # Processes per pool: what the shipped lighttpd.conf gives each pool
 # (max-procs: a number, or var.wsc_cores, which it sets to the number of
 # cores), unless PROCS sets every pool.
-pools=$(awk -F'=>' -v cores="$(nproc)" '
+pools=$(awk -F'=>' -v cores="$(sh apache-conf/cores.sh)" '
     /"socket"/ && match($2, /workos-strapi-c-[a-z]+\.sock/) { n = substr($2, RSTART + 16, RLENGTH - 21) }
     /"max-procs"/ && n != "" { v = $2; if (v ~ /wsc_cores/) v = cores; gsub(/[^0-9]/, "", v); print n, v; n = "" }' apache-conf/lighttpd.conf)
 [ -n "$pools" ] || { echo "no max-procs found in apache-conf/lighttpd.conf" >&2; exit 1; }

@@ -148,7 +148,7 @@ export DOC_ROOT=$ROOT/examples/spa
 # The programs' own lines (start-up, stop) go to the log, not the terminal.
 # The content pool gets one process per core, as the shipped lighttpd.conf
 # gives it (MAX_PROCS, when set, sizes every pool); the others one each.
-MAX_PROCS_content=${MAX_PROCS_content:-${MAX_PROCS:-$(OMP_NUM_THREADS= OMP_THREAD_LIMIT= nproc 2>/dev/null || echo 2)}} \
+MAX_PROCS_content=${MAX_PROCS_content:-${MAX_PROCS:-$(sh apache-conf/cores.sh)}} \
     PORT=$PORT RUN_DIR=$RUN BIN_DIR=$ROOT bash tools/lighttpd-conf.sh >"$RUN/lighttpd.conf" || exit 1
 lighttpd -D -f "$RUN/lighttpd.conf" 2>>"$RUN/error.log" 9>&- &
 pids+=($!)

@@ -56,7 +56,54 @@ check "the web servers' JSON error answers are installed 0644" \
 check "the web-server configurations and env.example are installed 0644" \
     want 644 "$SHARE/apache-mod_fcgid.conf" "$SHARE/apache-mod_proxy_fcgi.conf" \
     "$SHARE/lighttpd.conf" "$SHARE/nginx.conf" "$SHARE/env.example"
-check "the helper scripts are installed 0755" want 755 "$SHARE/spawn-fcgi.sh" "$SHARE/fcgid-env.sh"
+check "the helper scripts are installed 0755" want 755 "$SHARE/spawn-fcgi.sh" "$SHARE/fcgid-env.sh" "$SHARE/cores.sh"
+check "the installed lighttpd.conf counts cores with the installed cores.sh" \
+    grep -q "^include_shell \"$PFX/share/$PKG/cores.sh --lighttpd\"\$" "$SHARE/lighttpd.conf"
+
+# cores.sh: the content pool's size, nproc lowered to a cgroup CPU quota.
+# Fake hierarchies stand in for a container's (CGROUP_FS, PROC_CGROUP).
+cores() { # membership-file [VAR=value...]: what the installed cores.sh prints
+    local m=$1
+    shift
+    env "$@" CGROUP_FS="$T_RUN/cg" PROC_CGROUP="$m" sh "$SHARE/cores.sh"
+}
+here=$(OMP_NUM_THREADS= OMP_THREAD_LIMIT= nproc)
+[ "$here" -le 64 ] || here=64
+mkdir -p "$T_RUN/cg"
+printf '0::/\n' >"$T_RUN/cg-root"
+check "cores.sh without any quota: nproc's count ($here)" test "$(cores "$T_RUN/cg-root")" = "$here"
+check "cores.sh ignores OMP_NUM_THREADS" test "$(cores "$T_RUN/cg-root" OMP_NUM_THREADS=1000)" = "$here"
+check "cores.sh --lighttpd sets var.wsc_cores" \
+    test "$(CGROUP_FS="$T_RUN/cg" PROC_CGROUP="$T_RUN/cg-root" sh "$SHARE/cores.sh" --lighttpd)" = "var.wsc_cores = $here"
+# cgroup v2: a pod limited to one CPU, its container unlimited.
+mkdir -p "$T_RUN/cg/kubepods/pod1/c1"
+touch "$T_RUN/cg/cgroup.controllers"
+echo "max 100000" >"$T_RUN/cg/kubepods/cpu.max"
+echo "100000 100000" >"$T_RUN/cg/kubepods/pod1/cpu.max"
+echo "max 100000" >"$T_RUN/cg/kubepods/pod1/c1/cpu.max"
+printf '0::/kubepods/pod1/c1\n' >"$T_RUN/cg-v2"
+check "cores.sh (cgroup v2): a quota of one CPU above the process's group counts 1" test "$(cores "$T_RUN/cg-v2")" = 1
+echo "50000 100000" >"$T_RUN/cg/kubepods/pod1/cpu.max"
+check "cores.sh (cgroup v2): half a CPU counts 1" test "$(cores "$T_RUN/cg-v2")" = 1
+echo "max 100000" >"$T_RUN/cg/kubepods/pod1/cpu.max"
+check "cores.sh (cgroup v2): no quota anywhere: nproc's count" test "$(cores "$T_RUN/cg-v2")" = "$here"
+echo "garbage" >"$T_RUN/cg/kubepods/pod1/c1/cpu.max"
+check "cores.sh (cgroup v2): an unreadable quota is no quota" test "$(cores "$T_RUN/cg-v2")" = "$here"
+# cgroup v1 (cpu,cpuacct), a Docker container given 1.5 CPUs on a host
+# whose root has none: ceil(1.5) = 2, or fewer CPUs if nproc says so.
+rm -rf "$T_RUN/cg" && mkdir -p "$T_RUN/cg/cpu,cpuacct/docker/abc"
+echo 100000 >"$T_RUN/cg/cpu,cpuacct/cpu.cfs_period_us"
+echo -1 >"$T_RUN/cg/cpu,cpuacct/cpu.cfs_quota_us"
+echo 100000 >"$T_RUN/cg/cpu,cpuacct/docker/abc/cpu.cfs_period_us"
+echo 150000 >"$T_RUN/cg/cpu,cpuacct/docker/abc/cpu.cfs_quota_us"
+printf '5:memory:/docker/abc\n3:cpu,cpuacct:/docker/abc\n0::/\n' >"$T_RUN/cg-v1"
+want_v1=2
+[ "$here" -ge 2 ] || want_v1=$here
+check "cores.sh (cgroup v1): 1.5 CPUs count $want_v1" test "$(cores "$T_RUN/cg-v1")" = "$want_v1"
+echo 100000 >"$T_RUN/cg/cpu,cpuacct/docker/abc/cpu.cfs_quota_us"
+check "cores.sh (cgroup v1): one CPU counts 1" test "$(cores "$T_RUN/cg-v1")" = 1
+echo -1 >"$T_RUN/cg/cpu,cpuacct/docker/abc/cpu.cfs_quota_us"
+check "cores.sh (cgroup v1): no quota (-1): nproc's count" test "$(cores "$T_RUN/cg-v1")" = "$here"
 check "the scale-out examples (HAProxy, PgBouncer) are installed 0644" \
     want 644 "$SHARE/deploy/haproxy.cfg" "$SHARE/deploy/pgbouncer.ini"
 check "the systemd units are installed 0644" \
@@ -106,6 +153,7 @@ chmod 1777 "$D/s"
 PORT=$(free_port)
 sed -e "s|^var.wsc_lib = .*|var.wsc_lib = \"$LIB\"|" -e "s|^var.wsc_run = .*|var.wsc_run = \"$D/run\"|" \
     -e "s|^var.wsc_share = .*|var.wsc_share = \"$SHARE\"|" \
+    -e "s|^include_shell \"$PFX/share/$PKG/cores.sh|include_shell \"$SHARE/cores.sh|" \
     "$SHARE/lighttpd.conf" >"$D/workos-strapi-c.conf"
 if [ -n "${ASAN_OPTIONS:-}" ]; then
     # The sanitizer build's options, passed like the suite's own variables.
