@@ -26,9 +26,13 @@ fs=${CGROUP_FS:-/sys/fs/cgroup}
 membership=${PROC_CGROUP:-/proc/self/cgroup}
 
 # lower QUOTA PERIOD: n becomes ceil(QUOTA / PERIOD) when that is less.
+# Anything but plain decimal numbers of at most 15 digits without a
+# leading zero (as the kernel writes them) counts as no quota.
 lower() {
-    case $1:$2 in *[!0-9:]* | :* | *: | *:0) return 0 ;; esac
-    [ "$1" -gt 0 ] || return 0
+    for v in "$1" "$2"; do
+        case $v in '' | *[!0-9]* | 0*) return 0 ;; esac
+        [ "${#v}" -le 15 ] || return 0
+    done
     k=$((($1 + $2 - 1) / $2))
     [ "$k" -ge "$n" ] || n=$k
 }

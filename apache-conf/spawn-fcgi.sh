@@ -22,6 +22,7 @@
 # Settings, from the environment (defaults in brackets):
 #   WSC_ENV_FILE   configuration and secrets [/etc/workos-strapi-c/env]
 #   WSC_LIB        installed suite [/usr/local/lib/workos-strapi-c]
+#   WSC_SHARE      its shared files, cores.sh [/usr/local/share/workos-strapi-c]
 #   WSC_RUN        sockets and pid files [/run/workos-strapi-c]
 #   WSC_LOG        start-up logs [/var/log/workos-strapi-c]
 #   WSC_USER       user the programs run as [workos-strapi]
@@ -47,10 +48,18 @@ WSC_USER=${WSC_USER:-workos-strapi}
 WSC_GROUP=${WSC_GROUP:-}
 WSC_SOCKET_USER=${WSC_SOCKET_USER:-www-data}
 WSC_SOCKET_GROUP=${WSC_SOCKET_GROUP:-www-data}
-# The cores, as lighttpd.conf counts them: cores.sh, installed next to
-# this script (nproc lowered to a cgroup CPU quota, at most 64).
-cores=$(sh "${0%/*}/cores.sh" 2>/dev/null || :)
+# The cores, as lighttpd.conf counts them: cores.sh, installed in
+# WSC_SHARE (nproc lowered to a cgroup CPU quota, at most 64); nproc's own
+# count if it is not there.
+WSC_SHARE=${WSC_SHARE:-/usr/local/share/workos-strapi-c}
+if [ -r "$WSC_SHARE/cores.sh" ]; then
+    cores=$(sh "$WSC_SHARE/cores.sh" || :)
+else
+    echo "spawn-fcgi.sh: no $WSC_SHARE/cores.sh; counting cores with nproc" >&2
+    cores=$(OMP_NUM_THREADS= OMP_THREAD_LIMIT= nproc 2>/dev/null || :)
+fi
 case $cores in '' | *[!0-9]* | 0*) cores=2 ;; esac
+[ "$cores" -le 64 ] || cores=64
 WORKERS_content=${WORKERS_content:-${WORKERS:-$cores}}
 WORKERS=${WORKERS:-4}
 

@@ -57,8 +57,9 @@ check "the web-server configurations and env.example are installed 0644" \
     want 644 "$SHARE/apache-mod_fcgid.conf" "$SHARE/apache-mod_proxy_fcgi.conf" \
     "$SHARE/lighttpd.conf" "$SHARE/nginx.conf" "$SHARE/env.example"
 check "the helper scripts are installed 0755" want 755 "$SHARE/spawn-fcgi.sh" "$SHARE/fcgid-env.sh" "$SHARE/cores.sh"
-check "the installed lighttpd.conf counts cores with the installed cores.sh" \
-    grep -q "^include_shell \"$PFX/share/$PKG/cores.sh --lighttpd\"\$" "$SHARE/lighttpd.conf"
+check "the installed lighttpd.conf counts cores with cores.sh from var.wsc_share" \
+    bash -c "grep -q '^var.wsc_share = \"$PFX/share/$PKG\"\$' '$SHARE/lighttpd.conf' &&
+             grep -qF 'include_shell \"'\"'\" + var.wsc_share + \"/cores.sh'\"'\" --lighttpd\"' '$SHARE/lighttpd.conf'"
 
 # cores.sh: the content pool's size, nproc lowered to a cgroup CPU quota.
 # Fake hierarchies stand in for a container's (CGROUP_FS, PROC_CGROUP).
@@ -87,8 +88,10 @@ echo "50000 100000" >"$T_RUN/cg/kubepods/pod1/cpu.max"
 check "cores.sh (cgroup v2): half a CPU counts 1" test "$(cores "$T_RUN/cg-v2")" = 1
 echo "max 100000" >"$T_RUN/cg/kubepods/pod1/cpu.max"
 check "cores.sh (cgroup v2): no quota anywhere: nproc's count" test "$(cores "$T_RUN/cg-v2")" = "$here"
-echo "garbage" >"$T_RUN/cg/kubepods/pod1/c1/cpu.max"
-check "cores.sh (cgroup v2): an unreadable quota is no quota" test "$(cores "$T_RUN/cg-v2")" = "$here"
+for bad in "garbage" "5 00" "08 100000" "100000 0" "9223372036854775807 100000" "-5 100000"; do
+    echo "$bad" >"$T_RUN/cg/kubepods/pod1/c1/cpu.max"
+    check "cores.sh (cgroup v2): a quota of \"$bad\" is no quota" test "$(cores "$T_RUN/cg-v2")" = "$here"
+done
 # cgroup v1 (cpu,cpuacct), a Docker container given 1.5 CPUs on a host
 # whose root has none: ceil(1.5) = 2, or fewer CPUs if nproc says so.
 rm -rf "$T_RUN/cg" && mkdir -p "$T_RUN/cg/cpu,cpuacct/docker/abc"
@@ -153,7 +156,6 @@ chmod 1777 "$D/s"
 PORT=$(free_port)
 sed -e "s|^var.wsc_lib = .*|var.wsc_lib = \"$LIB\"|" -e "s|^var.wsc_run = .*|var.wsc_run = \"$D/run\"|" \
     -e "s|^var.wsc_share = .*|var.wsc_share = \"$SHARE\"|" \
-    -e "s|^include_shell \"$PFX/share/$PKG/cores.sh|include_shell \"$SHARE/cores.sh|" \
     "$SHARE/lighttpd.conf" >"$D/workos-strapi-c.conf"
 if [ -n "${ASAN_OPTIONS:-}" ]; then
     # The sanitizer build's options, passed like the suite's own variables.
