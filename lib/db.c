@@ -27,7 +27,7 @@ connect_(struct db *db)
 	 * (dt_from_pg), cheaper than formatting them in SQL; other zones and
 	 * a pooler's sessions are converted as well.
 	 */
-	const char *keys[6], *vals[6];
+	const char *keys[5], *vals[5];
 	int n = 0;
 
 	keys[n] = "connect_timeout";

@@ -67,7 +67,13 @@ struct db_stmt {
 
 #define DB_STMT(n, s) { (n), (s), { 0, 0 } }
 
-/* Remember url and try to connect; a failure is logged, not fatal. */
+/*
+ * Remember url (a libpq connection string or URI) and try to connect; a
+ * failure is logged, not fatal.  Sets PGGSSENCMODE=disable in the
+ * process's environment when it is unset (libpq's lowest-precedence
+ * default; see db_open in db.c), so GSSAPI encryption is used only when the
+ * URL, a service file or the operator asks for it.
+ */
 void db_init(struct db *db, const char *url, const char *appname);
 /* The same with DB_* flags. */
 void db_open(struct db *db, const char *url, const char *appname, unsigned flags);
