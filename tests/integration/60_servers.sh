@@ -480,6 +480,18 @@ PROXY_D=$D
 check "apache-proxy: spawn-fcgi.sh starts a pool for every installed program ($PROGS)" pools start
 check "apache-proxy: each pool listens on its Unix socket, for www-data only" \
     test "$(for p in $PROGS; do stat -c '%U:%G %a' "$D/run/$p.sock"; done | sort -u)" = "www-data:www-data 660"
+# Unsized, the content pool gets what cores.sh counts, found in WSC_SHARE
+# (here one that counts 3), whatever the path spawn-fcgi.sh is run by.
+mkdir -p "$D/share" "$D/run3"
+printf '#!/bin/sh\necho 3\n' >"$D/share/cores.sh"
+cores_pool() { # RUN-DIR: start an unsized content pool with cores.sh from $D/share, print what it said
+    (cd "$ROOT/apache-conf" && WSC_ENV_FILE=$PROXY_D/env WSC_LIB=$LIB WSC_RUN=$1 WSC_LOG=$PROXY_D/log \
+        WSC_USER=nobody WSC_GROUP=nogroup WSC_SHARE=$D/share sh spawn-fcgi.sh start content 2>&1)
+    [ -f "$1/content.pid" ] && cat "$1/content.pid" >>"$T_PIDS" && echo >>"$T_PIDS"
+    (WSC_RUN=$1 WSC_LIB=$LIB sh "$ROOT/apache-conf/spawn-fcgi.sh" stop content >/dev/null 2>&1)
+}
+check "apache-proxy: an unsized content pool has cores.sh's count, run as 'sh spawn-fcgi.sh'" \
+    grep -q "^content: 3 processes" <<<"$(cores_pool "$D/run3")"
 cat >"$D/httpd.conf" <<CONF
 # The server part a Debian apache2.conf would give; the suite's part is
 # apache-conf/apache-mod_proxy_fcgi.conf, included as shipped.
