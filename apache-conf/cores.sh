@@ -11,7 +11,8 @@
 # cgroup v2 (cpu.max) and v1 (cpu.cfs_quota_us / cpu.cfs_period_us) are
 # read for the process's own group and every group above it; the lowest
 # quota applies.  OMP_NUM_THREADS and OMP_THREAD_LIMIT, which would
-# override nproc's count, are ignored.  Anything unreadable counts as 2.
+# override nproc's count, are ignored.  A count nproc cannot give is 2; a
+# quota that cannot be read is no quota.
 # At most 64: each content process holds a Postgres connection, and
 # Postgres's default max_connections is 100.
 #

@@ -259,10 +259,11 @@ list_statement(struct arena *a, const struct coll *c, const struct cq *q,
 	 * narrow whatever the rows hold), and both the count and the page read
 	 * them: the page's ids are put in order there, and only those rows are
 	 * then fetched whole, by id (a lateral subquery the planner cannot
-	 * turn into a join over the whole table).  For an organization-scoped collection the scope is
-	 * applied first, in a subquery the planner cannot flatten (OFFSET 0),
-	 * so a caller's predicate never runs on rows the caller may not see:
-	 * its cost cannot reveal what hidden rows hold.
+	 * turn into a join over the whole table).  For an organization-scoped
+	 * collection the scope is applied first, in a subquery the planner
+	 * cannot flatten (OFFSET 0), so a caller's predicate never runs on
+	 * rows the caller may not see: its cost cannot reveal what hidden rows
+	 * hold.
 	 */
 	if (c->org_scoped && filtered)
 		snprintf(src, sizeof(src), "(SELECT * FROM %s WHERE %s OFFSET 0)"

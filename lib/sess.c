@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "b64.h"
 #include "mac.h"
 #include "rnd.h"

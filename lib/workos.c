@@ -73,8 +73,7 @@ put_escaped(struct sbuf *sb, struct arena *a, const char *v)
 }
 
 static void
-param(struct sbuf *sb, struct arena *a, const char *k,
-    const char *v)
+param(struct sbuf *sb, struct arena *a, const char *k, const char *v)
 {
 	sbuf_printf(sb, "%s%s=", sb->data[sb->len - 1] == '?' ? "" : "&", k);
 	put_escaped(sb, a, v);
