@@ -156,6 +156,16 @@ enum app_err db_read_batch(struct db *rd, struct db *db, struct arena *a,
  */
 enum app_err db_statement_timeout(struct db *db, long ms);
 
+/*
+ * Spaces of the transaction-level advisory locks writers take in turn
+ * (pg_advisory_xact_lock(space, hashtext(key)), the two-int4 form; the
+ * migration's single-bigint lock is apart from them): one per kind of
+ * name chosen free before it is written, so parallel writers of one base
+ * see each other's choice instead of choosing alike.
+ */
+#define DB_LOCK_USERNAME "4702120"  /* key: the username base */
+#define DB_LOCK_SLUG "4702121"      /* key: table, organization, slug base */
+
 enum app_err db_begin(struct db *db);
 enum app_err db_commit(struct db *db);
 void db_rollback(struct db *db);

@@ -188,6 +188,16 @@ static struct db_stmt q_refresh = DB_STMT("users_refresh_v2",
     "   OR $7::timestamptz IS NULL OR $7::timestamptz >= w.workos_updated_at) AS fresh"
     "   FROM users w WHERE w.id = $1) f"
     " WHERE u.id = $1 RETURNING u.id, u.document_id, u.username, u.email");
+/*
+ * New users of one username base take turns: the lock is held to the end
+ * of the transaction, and users_free_username, run after it in the same
+ * pipeline, is a statement of its own, so under READ COMMITTED it sees the
+ * name the last holder took.  Without it, parallel first sign-ins of
+ * people named alike chose the same free name and all but one had to
+ * choose again, which a burst could exhaust.
+ */
+static struct db_stmt q_username_lock = DB_STMT("users_username_lock",
+    "SELECT pg_advisory_xact_lock(" DB_LOCK_USERNAME ", hashtext($1))");
 /* sql/0005_users_fidelity.sql: one bounded statement, whatever the count. */
 static struct db_stmt q_free_username = DB_STMT("users_free_username",
     "SELECT users_free_username($1) AS username");
@@ -261,17 +271,25 @@ placeholder_email(struct arena *a, const char *user_id)
 	return sbuf_err(&sb) == APP_OK ? sb.data : NULL;
 }
 
-/* The username base for a new user: free, as Strapi keeps them unique. */
+/*
+ * A free username from base for a new user, as Strapi keeps them unique;
+ * the caller's transaction holds the base's turn from here to its end.
+ */
 static enum app_err
 free_username(struct req *r, const char *base, const char **out)
 {
 	const char *p[] = { base };
+	struct db_item it[2] = {
+		{ .stmt = &q_username_lock, .n = 1, .params = p },
+		{ .stmt = &q_free_username, .n = 1, .params = p },
+	};
 	PGresult *res;
 	enum app_err e;
 
-	e = db_exec(&r->app->db, r->arena, &q_free_username, 1, p, &res, NULL);
+	e = db_exec_batch(&r->app->db, r->arena, it, 2);
 	if (e != APP_OK)
 		return e;
+	res = it[1].res;
 	if (PQntuples(res) != 1 || (*out = db_get(res, 0, "username")) == NULL)
 		return APP_EINTERNAL;
 	return APP_OK;
@@ -396,8 +414,11 @@ users_sign_in(struct req *r, const struct workos_auth *wa,
 		} else
 			found = match(r, wa, out, &e, why);
 	}
-	if (found == 0)
+	if (found == 0) {
+		log_msg(LOG_ERR, "could not find a free username for WorkOS user "
+		    "\"%s\": every choice was taken meanwhile", wa->user_id);
 		e = APP_EDB;
+	}
 	if (found != 1)
 		goto fail;
 
