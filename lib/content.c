@@ -1033,6 +1033,10 @@ slug_probe(struct sbuf *sql, const struct coll *c, const char *expr)
 	    c->org_scoped ? " AND organization_id = $3::text" : "");
 }
 
+/* The turn of the writers choosing from one base (write_new_slug). */
+static struct db_stmt q_slug_lock = DB_STMT("content_slug_lock",
+    "SELECT pg_advisory_xact_lock(" DB_LOCK_SLUG ", hashtext($1))");
+
 /*
  * A free slug among base, base-1, base-2, ... in the collection (the
  * caller's organization for blog posts), ignoring the entry self, in ONE
@@ -1041,15 +1045,20 @@ slug_probe(struct sbuf *sql, const struct coll *c, const char *expr)
  * for a free base-N, then a binary search down to a taken N-1 next to a
  * free N.  When base-1..base-K are all taken, as Strapi's own numbering
  * makes them, that is base-(K+1), exactly Strapi's choice; with gaps it is
- * some free suffix, never a taken one.
+ * some free suffix, never a taken one.  Takes the base's turn first, in
+ * the same pipeline; the caller's transaction holds it to its end.
  */
 static enum app_err
 free_slug(struct req *r, const struct coll *c, const char *base,
     const char *org, const char *self, const char **out)
 {
-	struct sbuf sql;
+	struct sbuf sql, key;
 	PGresult *res;
-	const char *p[3];
+	const char *p[3], *pk[1];
+	struct db_item it[2] = {
+		{ .stmt = &q_slug_lock, .n = 1, .params = pk },
+		{ .n = c->org_scoped ? 3 : 2, .params = p },
+	};
 	enum app_err e;
 
 	sbuf_init(&sql, r->arena, 4096);
@@ -1071,30 +1080,56 @@ free_slug(struct req *r, const struct coll *c, const char *base,
 	    " END AS slug");
 	if (sbuf_err(&sql) != APP_OK)
 		return APP_ENOMEM;
+	it[1].sql = sql.data;
+	sbuf_init(&key, r->arena, 256);
+	sbuf_printf(&key, "%s:%s:%s", c->table, org ? org : "", base);
+	if (sbuf_err(&key) != APP_OK)
+		return APP_ENOMEM;
 	p[0] = base;
 	p[1] = self;
 	p[2] = org;
-	e = db_exec_sql(&r->app->db, r->arena, sql.data, c->org_scoped ? 3 : 2, p,
-	    &res, NULL);
+	pk[0] = key.data;
+	e = db_exec_batch(&r->app->db, r->arena, it, 2);
 	if (e != APP_OK)
 		return e;
+	res = it[1].res;
 	if (PQntuples(res) != 1 || (*out = db_get(res, 0, "slug")) == NULL)
 		return APP_EINTERNAL;
 	return APP_OK;
 }
 
-/* A free slug made from title, for the entry self (NULL when new). */
+/*
+ * Run the write sql (n params) with a slug made from title for the entry
+ * self (NULL when new), put in params[slot].  Writers choosing from one
+ * base in one collection (one organization's, for blog posts) take turns:
+ * an advisory lock held from the choice to COMMIT makes each see the slug
+ * the last one took, so parallel writes of one title do not all choose the
+ * same slug and run out of retries.  A write that still conflicts (a slug
+ * given by hand, or written in SQL, meanwhile) returns APP_ECONFLICT, and
+ * the caller chooses again.  Errors: as db_exec.
+ */
 static enum app_err
-choose_slug(struct req *r, const struct coll *c, const char *title,
-    const char *self, const char **slug)
+write_new_slug(struct req *r, const struct coll *c, const char *title,
+    const char *self, const char *sql, int n, const char **params, int slot,
+    PGresult **res)
 {
+	struct db *db = &r->app->db;
 	const char *base = content_slugify(r->arena, title);
+	enum app_err e;
 
 	if (base == NULL)
 		return APP_ENOMEM;
 	if (base[0] == '\0') /* a title of symbols only: the model's name */
 		base = c->org_scoped ? "blog-post" : "article";
-	return free_slug(r, c, base, caller_org(r), self, slug);
+	if ((e = db_begin(db)) != APP_OK)
+		return e;
+	if ((e = free_slug(r, c, base, caller_org(r), self, &params[slot])) == APP_OK &&
+	    (e = db_exec_sql(db, r->arena, sql, n, params, res, NULL)) == APP_OK &&
+	    (e = db_commit(db)) == APP_OK)
+		return APP_OK;
+	if (db->in_tx)
+		db_rollback(db);
+	return e;
 }
 
 static int
@@ -1229,7 +1264,7 @@ create(struct req *r, const struct coll *c)
 {
 	struct body b;
 	struct sbuf sql, cols, vals;
-	const char *params[20], *slug = NULL, *org = NULL;
+	const char *params[20], *org = NULL;
 	struct value *sv, *st;
 	const struct coll_field **f;
 	char did[RND_DOCUMENT_ID_LEN + 1];
@@ -1237,7 +1272,7 @@ create(struct req *r, const struct coll *c)
 	enum app_err e;
 	struct cq q;
 	bool generated;
-	int np;
+	int np, slot = 0;
 
 	if (auth_require(r, action(r, c, "create")) != 0)
 		return;
@@ -1262,15 +1297,6 @@ create(struct req *r, const struct coll *c)
 	}
 
 	for (int attempt = 0; attempt < 5; attempt++) {
-		if (generated) {
-			e = choose_slug(r, c, body_get(&b, "title")->v, NULL, &slug);
-			if (e != APP_OK) {
-				resp_fail(r, e);
-				return;
-			}
-		} else {
-			slug = sv->v;
-		}
 		if (rnd_document_id(did) != APP_OK) {
 			resp_fail(r, APP_EINTERNAL);
 			return;
@@ -1292,7 +1318,8 @@ create(struct req *r, const struct coll *c)
 			sbuf_printf(&cols, ", %s", b.vals[i].f->column);
 			sbuf_printf(&vals, ", $%d", np);
 		}
-		params[np++] = slug;
+		slot = np;
+		params[np++] = generated ? NULL : sv->v;
 		sbuf_puts(&cols, ", slug");
 		sbuf_printf(&vals, ", $%d", np);
 		if (c->org_scoped) {
@@ -1311,7 +1338,12 @@ create(struct req *r, const struct coll *c)
 			resp_fail(r, APP_ENOMEM);
 			return;
 		}
-		e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res, NULL);
+		if (generated)
+			e = write_new_slug(r, c, body_get(&b, "title")->v, NULL, sql.data,
+			    np, params, slot, &res);
+		else
+			e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res,
+			    NULL);
 		if (!finish_write(r, e, generated, res, 201, &q))
 			return;
 	}
@@ -1347,7 +1379,7 @@ update(struct req *r, const struct coll *c)
 {
 	struct body b;
 	struct sbuf sql;
-	const char *params[20], *slug = NULL, *status = NULL;
+	const char *params[20], *status = NULL;
 	struct value *sv, *tv, *st;
 	const struct coll_field **f;
 	const char *title;
@@ -1355,7 +1387,7 @@ update(struct req *r, const struct coll *c)
 	enum app_err e;
 	struct cq q;
 	bool regen;
-	int np;
+	int np, slot = 0;
 
 	if (auth_require(r, action(r, c, "update")) != 0)
 		return;
@@ -1394,15 +1426,6 @@ update(struct req *r, const struct coll *c)
 		return;
 	}
 	for (int attempt = 0; attempt < 5; attempt++) {
-		if (regen) {
-			e = choose_slug(r, c, title, r->param, &slug);
-			if (e != APP_OK) {
-				resp_fail(r, e);
-				return;
-			}
-		} else if (sv != NULL) {
-			slug = sv->v;
-		}
 		np = 0;
 		params[np++] = r->param;
 		sbuf_init(&sql, r->arena, 8192);
@@ -1417,8 +1440,9 @@ update(struct req *r, const struct coll *c)
 			params[np++] = b.vals[i].v;
 			sbuf_printf(&sql, ", %s = $%d", b.vals[i].f->column, np);
 		}
-		if (regen || sv != NULL) {
-			params[np++] = slug != NULL && slug[0] != '\0' ? slug : NULL;
+		if (sv != NULL) { /* regen: write_new_slug fills it */
+			slot = np;
+			params[np++] = regen ? NULL : sv->v;
 			sbuf_printf(&sql, ", slug = $%d", np);
 		}
 		if (c->org_scoped && st != NULL && st->v != NULL &&
@@ -1436,7 +1460,12 @@ update(struct req *r, const struct coll *c)
 			resp_fail(r, APP_ENOMEM);
 			return;
 		}
-		e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res, NULL);
+		if (regen)
+			e = write_new_slug(r, c, title, r->param, sql.data, np, params,
+			    slot, &res);
+		else
+			e = db_exec_sql(&r->app->db, r->arena, sql.data, np, params, &res,
+			    NULL);
 		if (!finish_write(r, e, regen, res, 200, &q))
 			return;
 	}

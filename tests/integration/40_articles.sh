@@ -37,6 +37,28 @@ post '{"data":{"title":"Bad","slug":"no spaces!"}}'
 expect_error "a slug outside the UID pattern is 400" 400 ValidationError
 expect_json "the slug error names the path" '.error.details.errors[0].path == ["slug"]'
 
+# --- parallel writes of one title: each entry gets its own slug, and none
+# runs out of choices (the writers take turns choosing)
+par_writes() { # METHOD PATH-PREFIX BODY N: N requests at once, to PATH-PREFIX$i or PATH-PREFIX
+    local i pids=()
+    for i in $(seq 1 "$4"); do
+        local path=$2
+        [ "$1" = PUT ] && path="$2${same_docs[$((i - 1))]}"
+        curl -gsS -X "$1" -o "$T_RUN/same.body.$i" -w '%{http_code}\n' "${auth[@]}" "${json[@]}" \
+            --data "$3" "http://127.0.0.1:$HTTP_PORT$path" >"$T_RUN/same.st.$i" &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+}
+par_writes POST /api/articles '{"data":{"title":"Same Title"}}' 24
+check "24 parallel creates of one title all answer 201" test "$(cat "$T_RUN"/same.st.* | sort -u)" = 201
+check "... with 24 slugs (same-title, same-title-1, ...)" test "$(cat "$T_RUN"/same.body.* | jq -r .data.slug | sort -u | grep -cE '^same-title(-[0-9]+)?$')" = 24
+mapfile -t same_docs < <(cat "$T_RUN"/same.body.* | jq -r .data.documentId)
+par_writes PUT /api/articles/ '{"data":{"title":"Other Title","slug":""}}' 24
+check "24 parallel updates to one new title all answer 200" test "$(cat "$T_RUN"/same.st.* | sort -u)" = 200
+check "... with 24 new slugs (other-title, other-title-1, ...)" test "$(cat "$T_RUN"/same.body.* | jq -r .data.slug | sort -u | grep -cE '^other-title(-[0-9]+)?$')" = 24
+psql_q "DELETE FROM articles WHERE title = 'Other Title'"
+
 req GET "/api/articles/$doc1"
 expect_status "findOne answers 200" 200
 expect_json "findOne has data and empty meta" ".data.documentId == \"$doc1\" and .meta == {}"

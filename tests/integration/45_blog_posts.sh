@@ -266,6 +266,24 @@ as "$T_mB" POST /api/blog-posts '{"data":{"title":"Dos"}}'
 expect_json "another organization's slugs are its own (dos)" '.data.slug == "dos"'
 psql_q "DELETE FROM blog_posts WHERE title = 'Dos'"
 
+# Parallel creates of one title in two organizations: each organization
+# numbers its own slugs, and no writer runs out of choices.
+pids=()
+for i in $(seq 1 24); do
+    who=$T_mA; [ $((i % 2)) = 0 ] && who=$T_mB
+    curl -gsS -o "$T_RUN/twin.body.$i" -w '%{http_code}\n' -H "Authorization: Bearer $who" \
+        -H 'Content-Type: application/json' --data '{"data":{"title":"Twin"}}' \
+        "http://127.0.0.1:$HTTP_PORT/api/blog-posts" >"$T_RUN/twin.st.$i" &
+    pids+=($!)
+done
+wait "${pids[@]}"
+check "24 parallel creates of one title in two organizations all answer 201" test "$(cat "$T_RUN"/twin.st.* | sort -u)" = 201
+twin_slugs() { cat "$T_RUN"/twin.body.* | jq -r "select(.data.organizationId == \"$1\") | .data.slug" | sort -u | grep -cE '^twin(-[0-9]+)?$'; }
+check "... 12 slugs of their own in organization A" test "$(twin_slugs org_01A)" = 12
+check "... and 12 in organization B" test "$(twin_slugs org_01B)" = 12
+check "... numbered from twin in each" test "$(psql_q "SELECT count(*) FROM blog_posts WHERE slug = 'twin'")" = 2
+psql_q "DELETE FROM blog_posts WHERE title = 'Twin'"
+
 # The role table rules writes, at once.
 psql_q "DELETE FROM organization_role_permissions WHERE role_slug = 'member' AND action = 'api::blog-post.blog-post.create'"
 as "$T_mA" POST /api/blog-posts '{"data":{"title":"after revoke"}}'
