@@ -49,7 +49,9 @@ int auth_require(struct req *r, const char *action);
  * one db_exec_batch(); auth_finish() then judges it exactly as
  * auth_require does.  Until auth_finish succeeds for a signed-in caller,
  * statements run under the anonymous read budget (READ_TIMEOUT): a read
- * sent with p->item was sent before the caller was known.  p->org is the
+ * sent with p->item was sent before the caller was known.  A signed
+ * token's statement cancelled by that budget is run again by auth_finish
+ * with the signed-in one (one more round trip, only then).  p->org is the
  * organization the token names (NULL when none or anonymous), which the
  * caller's read may presume; after auth_finish the organization of an
  * active membership is r->user->org, which may differ (NULL).
