@@ -122,6 +122,13 @@ void
 db_request_start(struct db *db)
 {
 	db->tried_reset = false;
+	/*
+	 * Every request starts with the full budget: a route that sets none
+	 * (health) must not inherit the last request's anonymous one.  Only
+	 * the wish is reset; the session's SET is sent when a statement
+	 * needs another value.
+	 */
+	db->want_ms = DB_TIMEOUT_MS;
 	if (db->in_tx) {
 		/* A handler left a transaction open: never carry it over. */
 		log_msg(LOG_ERR, "transaction left open by the previous request");

@@ -79,7 +79,10 @@ void db_init(struct db *db, const char *url, const char *appname);
 void db_open(struct db *db, const char *url, const char *appname, unsigned flags);
 void db_close(struct db *db);
 
-/* Called at the start of every request: allows one reconnect. */
+/*
+ * Called at the start of every request: allows one reconnect, and sets
+ * the budget back to DB_TIMEOUT_MS (see db_statement_timeout).
+ */
 void db_request_start(struct db *db);
 
 /*
