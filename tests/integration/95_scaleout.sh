@@ -87,6 +87,11 @@ nsx() { # HOST CMD...: run CMD on HOST ("root": this namespace)
     local h=$1; shift
     if [ $NETNS = 1 ] && [ "$h" != root ]; then ip netns exec "$SO_NSP-$h" "$@"; else "$@"; fi
 }
+nsx_pg() { # HOST CMD...: CMD as the postgres user on HOST, from / (it may
+    # not be able to enter the checkout, which CI may place where only root can)
+    local h=$1; shift
+    (cd / && nsx "$h" runuser -u postgres -- "$@")
+}
 declare -A HIP HPORT
 if [ $NETNS = 1 ]; then
     for h in pg1:11 pg2:12 bnc:13 a:21 b:22 lb:30; do
@@ -125,7 +130,7 @@ url() { echo "postgresql://postgres@${HIP[$1]}:${HPORT[$1]}/${2:-app}"; }
 # so_pg_start NAME EXTRA-OPTIONS: start the cluster $SO/NAME on host NAME.
 so_pg_start() {
     local n=$1 extra=$2
-    nsx "$n" runuser -u postgres -- "$(pg_bindir)/pg_ctl" -D "$SO/$n/data" -l "$SO/$n/postgres.log" \
+    nsx_pg "$n" "$(pg_bindir)/pg_ctl" -D "$SO/$n/data" -l "$SO/$n/postgres.log" \
         -w -t 60 -o "-p ${HPORT[$n]} -k $SO/$n/sock -c listen_addresses=${HIP[$n]} -c fsync=off \
         -c full_page_writes=off -c max_connections=100 -c wal_level=replica -c max_wal_senders=5 \
         -c hot_standby=on -c log_statement=all -c log_line_prefix=app=%a: $extra" start >/dev/null
@@ -157,7 +162,7 @@ else
 fi
 SO_PG+=("$SO/pg2")
 if [ $ready = 1 ] && mkdir -p "$SO/pg2/sock" && chown postgres "$SO/pg2" "$SO/pg2/sock" &&
-    nsx pg2 runuser -u postgres -- "$(pg_bindir)/pg_basebackup" -h "${HIP[pg1]}" -p "${HPORT[pg1]}" \
+    nsx_pg pg2 "$(pg_bindir)/pg_basebackup" -h "${HIP[pg1]}" -p "${HPORT[pg1]}" \
         -U postgres -D "$SO/pg2/data" -R -X stream -c fast >"$SO/basebackup.log" 2>&1 &&
     so_pg_start pg2 "" &&
     [ "$(so_psql pg2 'SELECT pg_is_in_recovery()')" = t ]; then
@@ -393,8 +398,12 @@ if [ $ready = 1 ]; then
         sreq GET "$(host_url $h)/api/articles?fields[0]=title&filters[title][\$eq]=Big"
         expect_json "host $h: the next read is served as usual" '.data[0].title == "Big"'
     done
-    check "the replica cancelled both statements" \
-        test "$(grep -cE 'app=read-[ab]:ERROR:  canceling statement due to statement timeout' "$SO/pg2/postgres.log")" = 2
+    # At least the two slow reads (on a loaded machine another read may
+    # pass the 500 ms too); each host's own counts.
+    for h in a b; do
+        check "the replica cancelled host $h's slow statement" \
+            test "$(grep -cE "app=read-$h:ERROR:  canceling statement due to statement timeout" "$SO/pg2/postgres.log")" -ge 1
+    done
 fi
 
 # ---------------------------------------------------------------- revocation
@@ -454,7 +463,7 @@ fi
 # ---------------------------------------------------------------- failover
 if [ $ready = 1 ]; then
     check "the old primary stops" so_pg_stop pg1
-    nsx pg2 runuser -u postgres -- "$(pg_bindir)/pg_ctl" -D "$SO/pg2/data" -w -t 60 promote >/dev/null
+    nsx_pg pg2 "$(pg_bindir)/pg_ctl" -D "$SO/pg2/data" -w -t 60 promote >/dev/null
     check "the replica is promoted" test "$(so_psql pg2 'SELECT pg_is_in_recovery()')" = f
     PRIMARY=pg2
     # PgBouncer follows the new primary: its configuration names it, reloaded.
@@ -477,6 +486,13 @@ if [ $ready = 1 ]; then
     expect_json "after failover: A's write is read through B" ".data.title == \"after-failover-a-$RND\""
     sreq GET "$(host_url a)/api/articles/$doc_fb"
     expect_json "after failover: B's write is read through A" ".data.title == \"after-failover-b-$RND\""
+    # The hosts' health failed during the failover: HAProxy takes them back
+    # after two good checks a second apart.  Wait for both, up to 30 s.
+    for _ in $(seq 1 300); do
+        [ "$(echo "show stat" | socat stdio "unix-connect:$SO/haproxy.sock" |
+            awk -F, '$1 == "apps" && ($2 == "a" || $2 == "b") && $18 == "UP" {n++} END {print n+0}')" = 2 ] && break
+        sleep 0.1
+    done
     sreq GET "$LB_URL/api/articles?filters[title][\$endsWith]=-$RND"
     expect_json "after failover: the balancer lists every write" '.meta.pagination.total == 5'
     signin user_01SCALE b a
