@@ -193,11 +193,14 @@ _lighttpd_start_once() {
     lighttpd -D -f "$T_RUN/lighttpd.conf" 2>>"$T_RUN/lighttpd.stderr" &
     LIGHTTPD_PID=$!
     echo "$LIGHTTPD_PID" >>"$T_PIDS"
-    for _ in $(seq 1 100); do
+    # Up to 30 s (a loaded machine); one that never answers is stopped, so
+    # that a retry starts alone.
+    for _ in $(seq 1 600); do
         curl -s -o /dev/null "http://127.0.0.1:$HTTP_PORT/" && return 0
         kill -0 "$LIGHTTPD_PID" 2>/dev/null || break
         sleep 0.05
     done
+    kill "$LIGHTTPD_PID" 2>/dev/null && wait "$LIGHTTPD_PID" 2>/dev/null
     echo "lighttpd did not start:" >&2
     cat "$T_RUN/lighttpd.stderr" "$T_RUN/error.log" >&2 2>/dev/null
     return 1

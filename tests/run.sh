@@ -91,9 +91,12 @@ run_checks() {
 
     node tests/fake-workos/server.js --port 0 --quiet --pidfile "$T_BASE/fake.pid" \
         >"$T_BASE/fake.out" 2>"$T_BASE/fake.err" &
-    echo $! >>"$T_PIDS"
-    for _ in $(seq 1 100); do
+    fake_pid=$!
+    echo $fake_pid >>"$T_PIDS"
+    # Up to 30 s: it makes an RSA key first, slow on a loaded machine.
+    for _ in $(seq 1 600); do
         grep -q '^listening on' "$T_BASE/fake.out" 2>/dev/null && break
+        kill -0 "$fake_pid" 2>/dev/null || break
         sleep 0.05
     done
     FAKE_URL=$(sed -n 's/^listening on //p' "$T_BASE/fake.out")
@@ -102,7 +105,7 @@ run_checks() {
     fi
     echo "fake WorkOS on $FAKE_URL"
     export FAKE_URL WORKOS_API_BASE=$FAKE_URL WORKOS_API_KEY=sk_test_fake \
-        WORKOS_CLIENT_ID=client_test WORKOS_TIMEOUT=2s \
+        WORKOS_CLIENT_ID=client_test WORKOS_TIMEOUT=3s \
         WORKOS_COOKIE_PASSWORD="cookie-password-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
     export WORKOS_WEBHOOK_SECRET="whsec-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 

@@ -31,7 +31,7 @@ const BOB = env('BOB');
 const ORG_A = env('ORG_A');
 const ORG_B = env('ORG_B');
 const ORG_SSO = env('ORG_SSO');
-const WAIT = Number(env('STEP_TIMEOUT_MS', '20000'));
+const WAIT = Number(env('STEP_TIMEOUT_MS', '60000'));
 const LOG = process.env.JOURNEY_LOG;
 
 fs.mkdirSync(SCREENS, { recursive: true });

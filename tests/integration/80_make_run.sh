@@ -44,7 +44,9 @@ mr_start() {
     (cd "$X" && exec "${mr_env[@]}" "$@" setsid make run PORT="$MR_PORT") >"$out" 2>&1 </dev/null &
     MR_PID=$!
     echo "-$MR_PID" >>"$T_PIDS"
-    for _ in $(seq 1 1200); do
+    # Up to 10 minutes: the first start builds a fresh copy (a loaded
+    # machine, a sanitizer pass); a failure stops it at once.
+    for _ in $(seq 1 6000); do
         grep -q '^Logs:' "$out" 2>/dev/null && break
         kill -0 "$MR_PID" 2>/dev/null || break
         sleep 0.1

@@ -112,7 +112,7 @@ if [ "$have" = "$want" ] && [ -x "$CHROMIUM" ]; then
     BASE_URL=$BASE FAKE_URL=$FAKE_URL SCREENS=$T_RUN/screens PROFILE=$T_RUN/chromium-profile \
         CHROMIUM=$CHROMIUM PIDFILE=$T_RUN/chromium.pid JOURNEY_LOG=$T_RUN/journey.log \
         ANN=$ANN BOB=$BOB ORG_A=$ORG_A ORG_B=$ORG_B ORG_SSO=$ORG_SSO \
-        timeout -k 10 420 node "$BROWSER_DIR/journey.mjs" 2>"$T_RUN/journey.err" &
+        timeout -k 10 900 node "$BROWSER_DIR/journey.mjs" 2>"$T_RUN/journey.err" &
     journey_pid=$!
     echo "$journey_pid" >>"$T_PIDS"
     wait "$journey_pid"
