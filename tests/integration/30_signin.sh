@@ -267,7 +267,7 @@ fault "a WorkOS step-up (403)" '{"endpoint":"authenticate","kind":"status","stat
 check "the step-up is named" grep -q organization_selection_required <<<"$BODY"
 fault "malformed JSON from WorkOS" '{"endpoint":"authenticate","kind":"malformed"}' 502 BadGatewayError
 fault "a dropped connection" '{"endpoint":"authenticate","kind":"drop"}' 502 BadGatewayError
-fault "no answer within WORKOS_TIMEOUT" '{"endpoint":"authenticate","kind":"delay","ms":3500}' 504 GatewayTimeoutError
+fault "no answer within WORKOS_TIMEOUT" '{"endpoint":"authenticate","kind":"delay","ms":5000}' 504 GatewayTimeoutError
 fault "an access token signed with another key" '{"endpoint":"authenticate","kind":"forge","how":"wrong_key"}' 401 UnauthorizedError
 fault "an alg:none access token" '{"endpoint":"authenticate","kind":"forge","how":"alg_none"}' 401 UnauthorizedError
 fault "an expired access token" '{"endpoint":"authenticate","kind":"forge","how":"expired"}' 401 UnauthorizedError

@@ -190,7 +190,7 @@ w_rt=$(jq -r .refreshToken <<<"$BODY")
 check "it refreshed at WorkOS once" test "$(fake_stat authenticate)" = $((before + 1))
 check "the new WorkOS refresh token is stored (sealed) with a new expiry" test "$(psql_q "SELECT workos_refresh <> '$sealed_before' AND workos_access_exp > now() FROM sessions WHERE id = '$w_sid'")" = t
 for f in '{"endpoint":"authenticate","kind":"status","status":500}' '{"endpoint":"authenticate","kind":"status","status":429}' \
-         '{"endpoint":"authenticate","kind":"delay","ms":3500}' '{"endpoint":"authenticate","kind":"drop"}' '{"endpoint":"authenticate","kind":"malformed"}'; do
+         '{"endpoint":"authenticate","kind":"delay","ms":5000}' '{"endpoint":"authenticate","kind":"drop"}' '{"endpoint":"authenticate","kind":"malformed"}'; do
     expire_workos
     fake POST /_fake/faults "$f" >/dev/null
     refresh "$w_rt"
@@ -308,7 +308,7 @@ done
 fake POST /_fake/faults '{"endpoint":"authenticate","kind":"status","status":500}' >/dev/null
 switch "$beta_jwt" org_01BETA
 expect_error "WorkOS failing on a switch is 502" 502 BadGatewayError
-fake POST /_fake/faults '{"endpoint":"authenticate","kind":"delay","ms":3500}' >/dev/null
+fake POST /_fake/faults '{"endpoint":"authenticate","kind":"delay","ms":5000}' >/dev/null
 switch "$beta_jwt" org_01BETA
 expect_error "WorkOS too slow on a switch is 504" 504 GatewayTimeoutError
 fake DELETE /_fake/faults >/dev/null

@@ -140,7 +140,7 @@ fault() { # NAME FAULT-JSON
 fault "a 500 from the Events API" '{"endpoint":"events","kind":"status","status":500}' Five
 fault "a 429 with Retry-After" '{"endpoint":"events","kind":"status","status":429,"headers":{"Retry-After":"1"}}' Four
 check "the 429's Retry-After is obeyed" grep -q 'trying again in 1 s (Retry-After)' "$T_RUN/sync.err"
-fault "an Events API timing out" '{"endpoint":"events","kind":"delay","ms":3000}' Slow
+fault "an Events API timing out" '{"endpoint":"events","kind":"delay","ms":5000}' Slow
 check "the timeout is named" grep -q 'no answer within WORKOS_TIMEOUT' "$T_RUN/sync.err"
 fault "malformed JSON from the Events API" '{"endpoint":"events","kind":"malformed"}' Broken
 fault "a dropped connection" '{"endpoint":"events","kind":"drop"}' Dropped
