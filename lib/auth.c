@@ -161,7 +161,8 @@ auth_finish(struct req *r, struct auth_pending *p)
 	 * budget (a cold connection, a lock) is no reason to refuse the
 	 * caller: check again with the signed-in budget.
 	 */
-	if (p->item.err == APP_EBUSY && p->token) {
+	if (p->item.err == APP_EBUSY && p->token &&
+	    r->app->cfg.read_timeout_ms < DB_TIMEOUT_MS) {
 		if (budget(r, DB_TIMEOUT_MS) != 0)
 			return -1;
 		db_exec_batch(&r->app->db, r->arena, &p->item, 1);

@@ -51,7 +51,8 @@ int auth_require(struct req *r, const char *action);
  * statements run under the anonymous read budget (READ_TIMEOUT): a read
  * sent with p->item was sent before the caller was known.  A signed
  * token's statement cancelled by that budget is run again by auth_finish
- * with the signed-in one (one more round trip, only then).  p->org is the
+ * with the signed-in one, when that is the longer (one more round trip,
+ * only then).  p->org is the
  * organization the token names (NULL when none or anonymous), which the
  * caller's read may presume; after auth_finish the organization of an
  * active membership is r->user->org, which may differ (NULL).

@@ -21,9 +21,21 @@ health_get(struct req *r)
 	PGresult *res;
 	struct sbuf sb;
 	struct jw w;
+	enum app_err e;
 
 	resp_header(r, "Cache-Control", "no-store");
-	if (db_exec(&r->app->db, r->arena, &q_health, 0, NULL, &res, NULL) != APP_OK) {
+	/*
+	 * Anyone may ask, and a balancer asks often: the anonymous budget,
+	 * so that a blocked database fails the check at once instead of
+	 * holding a content worker.
+	 */
+	db_statement_timeout(&r->app->db, (long)r->app->cfg.read_timeout_ms);
+	e = db_exec(&r->app->db, r->arena, &q_health, 0, NULL, &res, NULL);
+	if (e == APP_EBUSY) {
+		resp_fail(r, e);
+		return;
+	}
+	if (e != APP_OK) {
 		resp_error(r, 503, "ServiceUnavailableError", "Database unavailable",
 		    "{\"database\":\"down\"}");
 		return;
