@@ -616,13 +616,18 @@ db_statement_timeout(struct db *db, long ms)
 enum app_err
 db_begin(struct db *db)
 {
-	char sql[80] = "BEGIN";
+	/*
+	 * READ COMMITTED whatever the role's or database's default: the
+	 * suite's transactions count on each statement seeing what was
+	 * committed before it (a lock waited for, then a fresh read).
+	 */
+	char sql[112] = "BEGIN ISOLATION LEVEL READ COMMITTED";
 	enum app_err e;
 
 	/* One round trip: the budget travels with BEGIN (one simple query). */
 	if (db->pooler && db->want_ms != DB_TIMEOUT_MS)
-		snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL statement_timeout = %ld",
-		    db->want_ms);
+		snprintf(sql, sizeof(sql), "BEGIN ISOLATION LEVEL READ COMMITTED;"
+		    " SET LOCAL statement_timeout = %ld", db->want_ms);
 	e = simple(db, sql);
 	if (e == APP_OK)
 		db->in_tx = true;
@@ -636,6 +641,9 @@ db_commit(struct db *db)
 
 	db->in_tx = false;
 	settle(db);
+	/* A failed COMMIT rolled back a SET made in the transaction too. */
+	if (e != APP_OK)
+		db->timeout_ms = -1;
 	return e;
 }
 
