@@ -1061,6 +1061,9 @@ free_slug(struct req *r, const struct coll *c, const char *base,
 	};
 	enum app_err e;
 
+	/* Outside a transaction the turn would end before the write. */
+	if (!r->app->db.in_tx)
+		return APP_EINTERNAL;
 	sbuf_init(&sql, r->arena, 4096);
 	sbuf_puts(&sql, "WITH RECURSIVE up (n, free) AS (SELECT 1::bigint, NOT ");
 	slug_probe(&sql, c, "$1::text || '-1'");
@@ -1105,8 +1108,11 @@ free_slug(struct req *r, const struct coll *c, const char *base,
  * an advisory lock held from the choice to COMMIT makes each see the slug
  * the last one took, so parallel writes of one title do not all choose the
  * same slug and run out of retries.  A write that still conflicts (a slug
- * given by hand, or written in SQL, meanwhile) returns APP_ECONFLICT, and
- * the caller chooses again.  Errors: as db_exec.
+ * given by hand, written in SQL, or chosen from an overlapping base, as
+ * "Same Title 1" against "same-title"'s -1, meanwhile) returns
+ * APP_ECONFLICT, and the caller chooses again.  The kept count's row
+ * (sql/0006) is held to the COMMIT, one round trip longer than by a
+ * single-statement write.  Errors: as db_exec.
  */
 static enum app_err
 write_new_slug(struct req *r, const struct coll *c, const char *title,

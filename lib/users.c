@@ -286,6 +286,9 @@ free_username(struct req *r, const char *base, const char **out)
 	PGresult *res;
 	enum app_err e;
 
+	/* Outside a transaction the turn would end before the insert. */
+	if (!r->app->db.in_tx)
+		return APP_EINTERNAL;
 	e = db_exec_batch(&r->app->db, r->arena, it, 2);
 	if (e != APP_OK)
 		return e;

@@ -37,8 +37,10 @@ post '{"data":{"title":"Bad","slug":"no spaces!"}}'
 expect_error "a slug outside the UID pattern is 400" 400 ValidationError
 expect_json "the slug error names the path" '.error.details.errors[0].path == ["slug"]'
 
-# --- parallel writes of one title: each entry gets its own slug, and none
-# runs out of choices (the writers take turns choosing)
+# --- parallel writes of one title, by four content processes: each entry
+# gets its own slug, and none runs out of choices (the writers take turns)
+lighttpd_stop
+MAX_PROCS_content=4 lighttpd_start || t_fail "lighttpd restarts with four content processes"
 par_writes() { # METHOD PATH-PREFIX BODY N: N requests at once, to PATH-PREFIX$i or PATH-PREFIX
     local i pids=()
     for i in $(seq 1 "$4"); do
@@ -58,6 +60,28 @@ par_writes PUT /api/articles/ '{"data":{"title":"Other Title","slug":""}}' 24
 check "24 parallel updates to one new title all answer 200" test "$(cat "$T_RUN"/same.st.* | sort -u)" = 200
 check "... with 24 new slugs (other-title, other-title-1, ...)" test "$(cat "$T_RUN"/same.body.* | jq -r .data.slug | sort -u | grep -cE '^other-title(-[0-9]+)?$')" = 24
 psql_q "DELETE FROM articles WHERE title = 'Other Title'"
+# The turn itself: a writer whose slug base's turn is held waits for it,
+# then takes the slug.
+waiting_turns() { psql_q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND NOT granted"; }
+psql -X -q "$DATABASE_URL" -c "BEGIN; SELECT pg_advisory_xact_lock(4702121, hashtext('articles::turn-probe')); SELECT pg_sleep(2); COMMIT;" >/dev/null 2>&1 &
+turn_pid=$!
+for _ in $(seq 1 200); do
+    [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 4702121 AND granted")" = 1 ] && break
+    sleep 0.05
+done
+curl -gsS -o "$T_RUN/turn.body" -w '%{http_code}' "${auth[@]}" "${json[@]}" --data '{"data":{"title":"Turn Probe"}}' \
+    "http://127.0.0.1:$HTTP_PORT/api/articles" >"$T_RUN/turn.st" &
+post_pid=$!
+waited=0
+for _ in $(seq 1 100); do
+    [ "$(waiting_turns 4702121)" = 1 ] && { waited=1; break; }
+    sleep 0.05
+done
+check "a create whose slug base's turn is held waits for it" test "$waited" = 1
+wait "$turn_pid" "$post_pid"
+check "... then answers 201 with the slug (turn-probe)" test "$(cat "$T_RUN/turn.st") $(jq -r .data.slug "$T_RUN/turn.body")" = "201 turn-probe"
+lighttpd_stop
+lighttpd_start || t_fail "lighttpd restarts with the default pool"
 
 req GET "/api/articles/$doc1"
 expect_status "findOne answers 200" 200
