@@ -149,6 +149,30 @@ psql_q() {
     psql -X -q -A -t -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "$1"
 }
 
+# hold_turn SPACE KEY SECONDS: hold the transaction-level advisory lock
+# (SPACE, hashtext(KEY)), as the suite's writers take a name's turn, from
+# psql in the background for SECONDS; sets TURN_PID.  False when it was not
+# held within 10 s.
+hold_turn() {
+    psql -X -q "$DATABASE_URL" -c "BEGIN; SELECT pg_advisory_xact_lock($1, hashtext('$2')); SELECT pg_sleep($3); COMMIT;" >/dev/null 2>&1 &
+    TURN_PID=$!
+    for _ in $(seq 1 200); do
+        [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND granted")" = 1 ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# turn_waited SPACE: true once a session waits for an advisory lock of
+# SPACE (within 5 s).
+turn_waited() {
+    for _ in $(seq 1 100); do
+        [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND NOT granted")" = 1 ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
 # cgi VAR=value...: run content.fcgi once as a CGI program; output in $T_RUN/cgi.out.
 cgi() {
     env -i PATH="$PATH" DATABASE_URL="$DATABASE_URL" JWT_SECRET="$JWT_SECRET" \

@@ -336,21 +336,11 @@ check "... with twenty-four usernames (sam, sam1, ...)" test "$(cat "$T_RUN"/sam
 # waits for it, then takes the name.
 fake POST /_fake/users '{"id":"user_01TURN","email":"turn@t.example"}' >/dev/null
 start_login "$(jar turn)" "login_hint=turn%40t.example" && at_workos
-psql -X -q "$DATABASE_URL" -c "BEGIN; SELECT pg_advisory_xact_lock(4702120, hashtext('turn')); SELECT pg_sleep(2); COMMIT;" >/dev/null 2>&1 &
-turn_pid=$!
-for _ in $(seq 1 200); do
-    [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 4702120 AND granted")" = 1 ] && break
-    sleep 0.05
-done
+hold_turn 4702120 turn 2 || t_fail "the username base's turn is held"
 curl -gsS -o "$T_RUN/turn.body" -w '%{http_code}' -b "$(jar turn)" "$CB" >"$T_RUN/turn.st" &
 cb_pid=$!
-waited=0
-for _ in $(seq 1 100); do
-    [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 4702120 AND NOT granted")" = 1 ] && { waited=1; break; }
-    sleep 0.05
-done
-check "a first sign-in whose username base's turn is held waits for it" test "$waited" = 1
-wait "$turn_pid" "$cb_pid"
+check "a first sign-in whose username base's turn is held waits for it" turn_waited 4702120
+wait "$TURN_PID" "$cb_pid"
 check "... then signs in as turn" test "$(cat "$T_RUN/turn.st") $(jq -r .user.username "$T_RUN/turn.body")" = "200 turn"
 check "no username is held twice, even after parallel sign-ins" test -z "$(psql_q "SELECT username FROM users GROUP BY 1 HAVING count(*) > 1")"
 check "the database refuses a second holder of a username" bash -c "! psql -X -q -v ON_ERROR_STOP=1 '$DATABASE_URL' -c \"UPDATE users SET username = 'sam' WHERE email = 'sam@s1.example' OR email = 'sam@s2.example'\" 2>/dev/null"

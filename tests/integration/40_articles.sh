@@ -62,23 +62,12 @@ check "... with 24 new slugs (other-title, other-title-1, ...)" test "$(cat "$T_
 psql_q "DELETE FROM articles WHERE title = 'Other Title'"
 # The turn itself: a writer whose slug base's turn is held waits for it,
 # then takes the slug.
-waiting_turns() { psql_q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND NOT granted"; }
-psql -X -q "$DATABASE_URL" -c "BEGIN; SELECT pg_advisory_xact_lock(4702121, hashtext('articles::turn-probe')); SELECT pg_sleep(2); COMMIT;" >/dev/null 2>&1 &
-turn_pid=$!
-for _ in $(seq 1 200); do
-    [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 4702121 AND granted")" = 1 ] && break
-    sleep 0.05
-done
+hold_turn 4702121 articles::turn-probe 2 || t_fail "the slug base's turn is held"
 curl -gsS -o "$T_RUN/turn.body" -w '%{http_code}' "${auth[@]}" "${json[@]}" --data '{"data":{"title":"Turn Probe"}}' \
     "http://127.0.0.1:$HTTP_PORT/api/articles" >"$T_RUN/turn.st" &
 post_pid=$!
-waited=0
-for _ in $(seq 1 100); do
-    [ "$(waiting_turns 4702121)" = 1 ] && { waited=1; break; }
-    sleep 0.05
-done
-check "a create whose slug base's turn is held waits for it" test "$waited" = 1
-wait "$turn_pid" "$post_pid"
+check "a create whose slug base's turn is held waits for it" turn_waited 4702121
+wait "$TURN_PID" "$post_pid"
 check "... then answers 201 with the slug (turn-probe)" test "$(cat "$T_RUN/turn.st") $(jq -r .data.slug "$T_RUN/turn.body")" = "201 turn-probe"
 lighttpd_stop
 lighttpd_start || t_fail "lighttpd restarts with the default pool"
