@@ -47,9 +47,8 @@ static struct db_stmt q_find = DB_STMT("token_find",
     "SELECT id FROM users WHERE email = lower($1)");
 static struct db_stmt q_create = DB_STMT("token_create",
     "INSERT INTO users (document_id, username, email, provider, confirmed, role_id)"
-    " SELECT $2, CASE WHEN EXISTS (SELECT 1 FROM users"
-    "   WHERE username = split_part(lower($1), '@', 1))"
-    "   THEN lower($1) ELSE split_part(lower($1), '@', 1) END,"
+    /* sql/0005: every path that creates users takes a free username so. */
+    " SELECT $2, users_free_username(split_part(lower($1), '@', 1)),"
     " lower($1), 'local', true, id"
     " FROM roles WHERE type = 'authenticated'"
     " ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING id");

@@ -135,3 +135,11 @@ expect_status "granting it back works at once" 200
 check "the server log records refused tokens" grep -q 'refused a token' "$T_RUN/error.log"
 check "the JWT secret is not in the server log" bash -c "! grep -qF '$JWT_SECRET' '$T_RUN/error.log' '$T_RUN/lighttpd.stderr'"
 check "tokens are not in the server log" bash -c "! grep -qF '$tok' '$T_RUN/error.log' '$T_RUN/lighttpd.stderr'"
+
+# bin/token --create takes a free username as every path that makes users
+# does (sql/0005): the e-mail's local part, then local1, local2, ...
+for tld in com org net; do
+    token --email "tool.user@example.$tld" --create >/dev/null
+done
+check "token --create names users tool.user, tool.user1, tool.user2" \
+    test "$(psql_q "SELECT string_agg(username, ',' ORDER BY id) FROM users WHERE email LIKE 'tool.user@example.%'")" = "tool.user,tool.user1,tool.user2"
