@@ -324,6 +324,8 @@ session_refresh(struct req *r)
 	/* One refresh of a session at a time: the row lock. */
 	e = sstore_lock(&r->app->db, r->arena, id, &row);
 	m = e == APP_OK ? sstore_match(&row, secret) : SSTORE_WRONG;
+	if (m == SSTORE_WRONG && e == APP_OK && sstore_older(&s->skeys, &row, secret))
+		m = SSTORE_REUSED;
 	if (e != APP_OK && e != APP_ENOTFOUND) {
 		db_rollback(&r->app->db);
 		resp_fail(r, e);
@@ -642,6 +644,13 @@ needs_sign_in(struct req *r, const char *org, const char *step)
 	    sbuf_err(&d) == APP_OK ? d.data : NULL);
 }
 
+static void
+inactive_member(struct req *r)
+{
+	resp_error(r, 403, "ForbiddenError",
+	    "Your membership in this organization is not active", NULL);
+}
+
 void
 session_switch_org(struct req *r)
 {
@@ -654,6 +663,7 @@ session_switch_org(struct req *r)
 	const char *org, *plain, *step = NULL;
 	char *jwt;
 	size_t orglen = 0;
+	bool ended, active;
 	enum app_err e;
 
 	if (body_object(r, &body) != 0)
@@ -684,6 +694,18 @@ session_switch_org(struct req *r)
 	if (plain == NULL) {
 		db_rollback(&r->app->db);
 		needs_sign_in(r, org, "no WorkOS session to switch");
+		return;
+	}
+	/*
+	 * A membership WorkOS or the directory ended stays ended here, as at
+	 * sign-in: refuse before asking WorkOS to move the session there.
+	 */
+	if ((e = users_membership_ended(r, row.user_id, org, &ended)) != APP_OK || ended) {
+		db_rollback(&r->app->db);
+		if (e != APP_OK)
+			resp_fail(r, e);
+		else
+			inactive_member(r);
 		return;
 	}
 	e = workos_refresh(s->workos, r->arena, plain, org, client_ip(r),
@@ -725,7 +747,21 @@ session_switch_org(struct req *r)
 		resp_error(r, 502, "BadGatewayError", "WorkOS could not switch the organization", NULL);
 		return;
 	}
-	if ((e = users_record_membership(r, row.user_id, wa.org_id, NULL, wa.role)) != APP_OK ||
+	if ((e = users_record_membership(r, row.user_id, wa.org_id, NULL, wa.role,
+	    &active)) == APP_OK && !active) {
+		/*
+		 * Ended meanwhile (a webhook between the check and now): the
+		 * session keeps its organization, and WorkOS's new refresh
+		 * token, since the old one is used up.
+		 */
+		if (sstore_set_workos(&r->app->db, r->arena, &s->skeys, row.id, NULL,
+		    false, wa.refresh_token, wa.access_exp) != APP_OK ||
+		    db_commit(&r->app->db) != APP_OK)
+			db_rollback(&r->app->db);
+		inactive_member(r);
+		return;
+	}
+	if (e != APP_OK ||
 	    (e = sstore_set_workos(&r->app->db, r->arena, &s->skeys, row.id, wa.org_id,
 	    true, wa.refresh_token, wa.access_exp)) != APP_OK ||
 	    (e = db_commit(&r->app->db)) != APP_OK) {

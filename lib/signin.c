@@ -543,7 +543,7 @@ signin_callback(struct req *r)
 	/* What WorkOS listed: the memberships the app may switch to. */
 	for (size_t i = 0; i < nms; i++)
 		if (users_record_membership(r, u.id, ms[i].org_id, ms[i].org_name,
-		    ms[i].role) != APP_OK)
+		    ms[i].role, NULL) != APP_OK)
 			log_msg(LOG_WARN, "could not record the membership in \"%s\"",
 			    ms[i].org_id);
 	signin_learn_org_name(r, u.org);

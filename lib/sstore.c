@@ -175,6 +175,29 @@ sstore_match(const struct sstore_row *row,
 	return SSTORE_WRONG;
 }
 
+bool
+sstore_older(const struct sstore_keys *k, const struct sstore_row *row,
+    const unsigned char secret[SSTORE_SECRET_BYTES])
+{
+	unsigned char s[SSTORE_SECRET_BYTES], n[SSTORE_SECRET_BYTES];
+	bool has_prev = strlen(row->prev) == 64, found = false;
+	char h[65];
+
+	if (strlen(row->hash) != 64)
+		return false;
+	memcpy(s, secret, sizeof(s));
+	for (int i = 0; i < SSTORE_CHAIN_MAX && !found; i++) {
+		next_secret(k, s, n);
+		hex_sha256(n, h);
+		found = (has_prev && mac_equal(h, row->prev, 64)) ||
+		    mac_equal(h, row->hash, 64);
+		memcpy(s, n, sizeof(s));
+	}
+	explicit_bzero(s, sizeof(s));
+	explicit_bzero(n, sizeof(n));
+	return found;
+}
+
 static struct db_stmt q_rotate = DB_STMT("sstore_rotate",
     "UPDATE sessions SET prev_refresh_hash = refresh_hash,"
     " refresh_hash = decode($2, 'hex'),"

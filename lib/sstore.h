@@ -98,6 +98,22 @@ enum sstore_match sstore_match(const struct sstore_row *row,
     const unsigned char secret[SSTORE_SECRET_BYTES]);
 
 /*
+ * For a secret that sstore_match() calls SSTORE_WRONG: is it an older
+ * secret of the row's own chain, rotated away two or more refreshes ago?
+ * RFC 9700 §4.14.2 ends the session when any invalidated refresh token
+ * comes back, not only the last: a thief who refreshed twice must not
+ * outlast the victim.  Walks the rotation forward from secret at most
+ * SSTORE_CHAIN_MAX steps (one HMAC-SHA256 and one SHA-256 each, a few
+ * milliseconds in all), looking for the previous or current hash; a
+ * session refreshed more often than that keeps only its latest
+ * SSTORE_CHAIN_MAX secrets recognisable.  A forged secret costs the walk
+ * and is still just wrong.
+ */
+#define SSTORE_CHAIN_MAX 4096  /* over 30 days of 15-minute tokens */
+bool sstore_older(const struct sstore_keys *k, const struct sstore_row *row,
+    const unsigned char secret[SSTORE_SECRET_BYTES]);
+
+/*
  * Refresh: for SSTORE_CURRENT replace the secret (the old one stays valid
  * for SSTORE_GRACE_SECONDS), for SSTORE_GRACE keep it; both slide the
  * idle expiry and record ip / user agent.  *token gets the refresh token

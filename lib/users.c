@@ -456,7 +456,7 @@ static struct db_stmt q_org_named = DB_STMT("users_org_named",
 
 enum app_err
 users_record_membership(struct req *r, long long user_id, const char *org,
-    const char *name, const char *role)
+    const char *name, const char *role, bool *active)
 {
 	char idbuf[32];
 	const char *po[] = { org, name };
@@ -467,7 +467,32 @@ users_record_membership(struct req *r, long long user_id, const char *org,
 	snprintf(idbuf, sizeof(idbuf), "%lld", user_id);
 	if ((e = db_exec(&r->app->db, r->arena, &q_org_named, 2, po, &res, NULL)) != APP_OK)
 		return e;
-	return db_exec(&r->app->db, r->arena, &q_member, 3, pm, &res, NULL);
+	if ((e = db_exec(&r->app->db, r->arena, &q_member, 3, pm, &res, NULL)) != APP_OK)
+		return e;
+	if (active != NULL)
+		*active = strcmp(db_get(res, 0, "status") ?: "", "active") == 0;
+	return APP_OK;
+}
+
+static struct db_stmt q_member_ended = DB_STMT("users_member_ended",
+    "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = $1"
+    " AND organization_id = $2 AND status <> 'active') AS ended");
+
+enum app_err
+users_membership_ended(struct req *r, long long user_id, const char *org,
+    bool *ended)
+{
+	char id[32];
+	const char *p[] = { id, org };
+	PGresult *res;
+	enum app_err e;
+
+	*ended = false;
+	snprintf(id, sizeof(id), "%lld", user_id);
+	e = db_exec(&r->app->db, r->arena, &q_member_ended, 2, p, &res, NULL);
+	if (e == APP_OK)
+		*ended = db_get_bool(res, 0, "ended");
+	return e;
 }
 
 static struct db_stmt q_my_orgs = DB_STMT("users_my_orgs",

@@ -56,10 +56,19 @@ enum app_err users_sign_in(struct req *r, const struct workos_auth *wa,
  * entered by a switch; inside the caller's transaction, if any): the
  * organization (name may be NULL; it only fills a name none is known
  * for) and the membership with role.  A membership WorkOS or the
- * directory ended stays ended (see the memberships' status rules).
+ * directory ended stays ended (see the memberships' status rules);
+ * *active (when not NULL) says whether it is active now.
  */
 enum app_err users_record_membership(struct req *r, long long user_id,
-    const char *org, const char *name, const char *role);
+    const char *org, const char *name, const char *role, bool *active);
+
+/*
+ * *ended = the user has a membership in org here that WorkOS or the
+ * directory ended (a row that is not active); false when it is active or
+ * there is none (WorkOS then decides).  Errors: as db_exec.
+ */
+enum app_err users_membership_ended(struct req *r, long long user_id,
+    const char *org, bool *ended);
 
 /*
  * GET /api/users/me/organizations: the caller's active memberships,

@@ -132,6 +132,24 @@ expect_error "the current secret of a session ended by reuse is 401" 401 Unautho
 me "$jwt4"
 expect_error "the JWT of a session ended by reuse is 401 at once" 401 UnauthorizedError "Session ended"
 
+# Any rotated-away secret coming back ends the session, however many
+# refreshes ago it was replaced: a thief who refreshed twice must not
+# outlast the victim (RFC 9700 §4.14.2).
+api_signin user_01BOB
+old_rt=$(jq -r .refreshToken <<<"$BODY")
+old_sid=${old_rt%%.*}
+cur_rt=$old_rt
+for i in 1 2 3; do
+    refresh "$cur_rt"
+    cur_rt=$(jq -r .refreshToken <<<"$BODY")
+done
+check "three refreshes rotated the secret" test "$cur_rt" != "$old_rt"
+refresh "$old_rt"
+expect_error "a secret three refreshes old is 401" 401 UnauthorizedError
+check "... and ends the session as reuse" test "$(psql_q "SELECT revoked_reason FROM sessions WHERE id = '$old_sid'")" = "refresh token reused"
+refresh "$cur_rt"
+expect_error "... so the latest secret (the thief's) is refused too" 401 UnauthorizedError
+
 # A revoked session's JWT on every route.
 api_signin user_01BOB
 rev_jwt=$(jq -r .jwt <<<"$BODY")
@@ -301,6 +319,17 @@ switch "$beta_jwt" org_01MFA
 expect_json "an organization that requires MFA enrolment is 403 with loginUrl" '.error.status == 403 and .error.details.loginUrl == "/api/auth/workos/login?organization=org_01MFA"'
 switch "$beta_jwt" org_01ALPHA
 expect_status "a refused switch left the session able to switch" 200
+# A membership the directory or WorkOS ended stays ended here, as at
+# sign-in: no switch into it, and the session keeps its organization.
+ann_sid=$(sid_of "$ann_jwt")
+ann_beta="user_id = (SELECT user_id FROM sessions WHERE id = '$ann_sid') AND organization_id = 'org_01BETA'"
+psql_q "UPDATE memberships SET status = 'inactive', directory_state = 'suspended' WHERE $ann_beta" >/dev/null
+auth_before=$(fake_stat authenticate)
+switch "$beta_jwt" org_01BETA
+expect_error "switching into a membership ended here (directory: suspended) is 403" 403 ForbiddenError "Your membership in this organization is not active"
+check "... without moving the session at WorkOS" test "$(fake_stat authenticate)" = "$auth_before"
+check "... and the session keeps its organization" test "$(psql_q "SELECT organization_id FROM sessions WHERE id = '$ann_sid'")" = org_01ALPHA
+psql_q "UPDATE memberships SET status = 'active', directory_state = NULL WHERE $ann_beta" >/dev/null
 for bad in '' org_ 'org_a b' acme; do
     switch "$beta_jwt" "$bad"
     expect_error "switching to \"$bad\" is 400" 400 ValidationError
