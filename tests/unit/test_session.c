@@ -10,6 +10,7 @@
 #include "aead.h"
 #include "arena.h"
 #include "cfg.h"
+#include "mac.h"
 #include "origin.h"
 #include "sess.h"
 #include "signin.h"
@@ -229,6 +230,67 @@ test_refresh_token(void)
 	}
 }
 
+/* The row of a session whose current secret is chain[cur] (prev: cur - 1). */
+static void
+chain_row(struct sstore_row *row, unsigned char (*chain)[SSTORE_SECRET_BYTES],
+    int cur, bool with_prev)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[MAC_SHA256_BYTES];
+	char *out[2] = { row->hash, row->prev };
+
+	memset(row, 0, sizeof(*row));
+	for (int j = 0; j < (with_prev ? 2 : 1); j++) {
+		mac_sha256(chain[cur - j], SSTORE_SECRET_BYTES, md);
+		for (int i = 0; i < MAC_SHA256_BYTES; i++) {
+			out[j][2 * i] = hex[md[i] >> 4];
+			out[j][2 * i + 1] = hex[md[i] & 15];
+		}
+		out[j][64] = '\0';
+	}
+}
+
+/*
+ * An older refresh secret is recognised however many rotations back, up
+ * to SSTORE_CHAIN_MAX; the chain is built here with HMAC-SHA256 under the
+ * rotation key, as sstore.h describes it.
+ */
+static void
+test_older_secrets(void)
+{
+	enum { N = SSTORE_CHAIN_MAX + 8 };
+	static unsigned char chain[N][SSTORE_SECRET_BYTES];
+	unsigned char forged[SSTORE_SECRET_BYTES];
+	struct sstore_keys k;
+	struct sstore_row row;
+
+	sstore_keys_derive(&k, "a-cookie-password-of-at-least-32-bytes");
+	for (int i = 0; i < SSTORE_SECRET_BYTES; i++) {
+		chain[0][i] = (unsigned char)(i * 7 + 1);
+		forged[i] = (unsigned char)(i * 11 + 3);
+	}
+	for (int i = 1; i < N; i++)
+		mac_hmac_sha256(k.rotate, sizeof(k.rotate), chain[i - 1],
+		    SSTORE_SECRET_BYTES, chain[i]);
+
+	chain_row(&row, chain, 10, true);
+	T_INT("older secret: the current one matches by sstore_match", sstore_match(&row, chain[10]), SSTORE_CURRENT);
+	T_INT("older secret: two back is wrong to sstore_match", sstore_match(&row, chain[8]), SSTORE_WRONG);
+	T_OK("older secret: ... and older to sstore_older", sstore_older(&k, &row, chain[8]));
+	T_OK("older secret: ten back is older", sstore_older(&k, &row, chain[0]));
+	T_OK("older secret: the current one is not older", !sstore_older(&k, &row, chain[10]));
+	T_OK("older secret: a later one is not older", !sstore_older(&k, &row, chain[11]));
+	T_OK("older secret: a forged one is not older", !sstore_older(&k, &row, forged));
+
+	chain_row(&row, chain, 1, false);
+	T_OK("older secret: with no previous hash, the one before is older", sstore_older(&k, &row, chain[0]));
+
+	/* chain[3] reaches chain[SSTORE_CHAIN_MAX + 3], the previous, in the last step. */
+	chain_row(&row, chain, SSTORE_CHAIN_MAX + 4, true);
+	T_OK("older secret: SSTORE_CHAIN_MAX rotations back is found", sstore_older(&k, &row, chain[3]));
+	T_OK("older secret: one more is past the bound", !sstore_older(&k, &row, chain[2]));
+}
+
 /* The login-state cookies found in a Cookie header (the oldest is dropped). */
 static void
 test_flows(void)
@@ -262,5 +324,6 @@ main(void)
 	test_login_cookie();
 	test_flows();
 	test_refresh_token();
+	test_older_secrets();
 	return T_DONE();
 }
