@@ -647,8 +647,7 @@ needs_sign_in(struct req *r, const char *org, const char *step)
 static void
 inactive_member(struct req *r)
 {
-	resp_error(r, 403, "ForbiddenError",
-	    "Your membership in this organization is not active", NULL);
+	resp_error(r, 403, "ForbiddenError", USERS_MEMBERSHIP_INACTIVE, NULL);
 }
 
 void

@@ -207,8 +207,6 @@ static struct db_stmt q_insert = DB_STMT("users_insert",
     " SELECT $1, $2, lower($3), 'workos', $4, $5, $6, $7::boolean, id,"
     " $8::timestamptz FROM roles WHERE type = 'authenticated'"
     " ON CONFLICT DO NOTHING RETURNING id, document_id, username, email");
-static struct db_stmt q_org = DB_STMT("users_org",
-    "INSERT INTO organizations (id) VALUES ($1) ON CONFLICT (id) DO NOTHING");
 /*
  * The token's role is current; its organization says WorkOS let the person
  * in, but a membership that WorkOS events or the organization's directory
@@ -370,7 +368,7 @@ users_sign_in(struct req *r, const struct workos_auth *wa,
 	struct db *db = &r->app->db;
 	const char *name = users_display_name(r->arena, wa->first_name,
 	    wa->last_name, wa->email);
-	char did[RND_DOCUMENT_ID_LEN + 1], idbuf[32];
+	char did[RND_DOCUMENT_ID_LEN + 1];
 	enum app_err e;
 	PGresult *res;
 	int found;
@@ -426,16 +424,14 @@ users_sign_in(struct req *r, const struct workos_auth *wa,
 		goto fail;
 
 	if (wa->org_id != NULL) {
-		const char *po[] = { wa->org_id };
 		const char *role = wa->role;
-		const char *pm[] = { idbuf, wa->org_id, role };
+		bool active;
 
-		snprintf(idbuf, sizeof(idbuf), "%lld", out->id);
-		if ((e = db_exec(db, r->arena, &q_org, 1, po, &res, NULL)) != APP_OK ||
-		    (e = db_exec(db, r->arena, &q_member, 3, pm, &res, NULL)) != APP_OK)
+		if ((e = users_record_membership(r, out->id, wa->org_id, NULL, role,
+		    &active)) != APP_OK)
 			goto fail;
-		if (strcmp(db_get(res, 0, "status") ?: "", "active") != 0) {
-			*why = "Your membership in this organization is not active";
+		if (!active) {
+			*why = USERS_MEMBERSHIP_INACTIVE;
 			e = APP_EFORBIDDEN;
 			goto fail;
 		}
@@ -452,7 +448,9 @@ fail:
 
 static struct db_stmt q_org_named = DB_STMT("users_org_named",
     "INSERT INTO organizations (id, name) VALUES ($1, $2) ON CONFLICT (id)"
-    " DO UPDATE SET name = coalesce(organizations.name, EXCLUDED.name)");
+    /* Writes only to fill a missing name: no new row version otherwise. */
+    " DO UPDATE SET name = EXCLUDED.name"
+    " WHERE organizations.name IS NULL AND EXCLUDED.name IS NOT NULL");
 
 enum app_err
 users_record_membership(struct req *r, long long user_id, const char *org,

@@ -59,6 +59,9 @@ enum app_err users_sign_in(struct req *r, const struct workos_auth *wa,
  * directory ended stays ended (see the memberships' status rules);
  * *active (when not NULL) says whether it is active now.
  */
+/* Why a membership ended here refuses a sign-in or a switch into it. */
+#define USERS_MEMBERSHIP_INACTIVE "Your membership in this organization is not active"
+
 enum app_err users_record_membership(struct req *r, long long user_id,
     const char *org, const char *name, const char *role, bool *active);
 
