@@ -149,6 +149,34 @@ psql_q() {
     psql -X -q -A -t -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "$1"
 }
 
+# as WHO METHOD PATH [JSON]: req as the bearer of the JWT WHO ("anon": no
+# Authorization header), with JSON as the body when given.
+as() {
+    local who=$1 m=$2 p=$3 body=${4:-}
+    local h=()
+    [ "$who" != anon ] && h=(-H "Authorization: Bearer $who")
+    if [ -n "$body" ]; then
+        req "$m" "$p" "${h[@]}" -H 'Content-Type: application/json' --data-binary "$body"
+    else
+        req "$m" "$p" "${h[@]}"
+    fi
+}
+# titles: the sorted titles of the last answer's entries, comma-separated.
+titles() { jq -r '[.data[].title] | sort | join(",")' <<<"$BODY"; }
+
+# hold_lock TABLE SECONDS: an ACCESS EXCLUSIVE lock on TABLE, held from psql
+# in the background for SECONDS; sets lock_pid.  False when it was not held
+# within 10 s.
+hold_lock() {
+    psql -X -q "$DATABASE_URL" -c "BEGIN; LOCK TABLE $1 IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep($2); COMMIT;" >/dev/null 2>&1 &
+    lock_pid=$!
+    for _ in $(seq 1 200); do
+        [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE relation = '$1'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
 # hold_turn SPACE KEY SECONDS: hold the transaction-level advisory lock
 # (SPACE, hashtext(KEY)), as the suite's writers take a name's turn, from
 # psql in the background for SECONDS; sets TURN_PID.  False when it was not

@@ -142,6 +142,7 @@ run_checks() {
                 case "$name" in *signin* | *webhooks* | *sync*) export MAX_PROCS=4 ;; esac
                 lighttpd_start || { t_fail "lighttpd starts"; exit 0; }
                 . "$ROOT/$s"
+                : >"$T_RUN/ran-to-end"
                 lighttpd_stop
                 if [ "$mode" = san ]; then
                     reports=$(ls "$T_RUN"/asan.* "$T_RUN"/ubsan.* 2>/dev/null)
@@ -152,6 +153,10 @@ run_checks() {
                     fi
                 fi
             )
+            # A suite that stopped halfway (an unset variable, a syntax
+            # error) has checks that never ran: that is a failure too.
+            [ -e "$T_BASE/$mode-$name/ran-to-end" ] ||
+                echo "not ok - $mode/$name: the suite ran to its end"
         done
     done
 } 2>&1 | tee "$LOG"

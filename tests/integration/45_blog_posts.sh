@@ -19,17 +19,6 @@ T_mB=$(token --id "$mB" --org org_01B)
 T_nO=$(token --id "$nO")
 T_mA_claims_B=$(token --id "$mA" --org org_01B)
 
-as() { # who method path [json]
-    local who=$1 m=$2 p=$3 body=${4:-}
-    local h=()
-    [ "$who" != anon ] && h=(-H "Authorization: Bearer $who")
-    if [ -n "$body" ]; then
-        req "$m" "$p" "${h[@]}" -H 'Content-Type: application/json' --data-binary "$body"
-    else
-        req "$m" "$p" "${h[@]}"
-    fi
-}
-titles() { jq -r '[.data[].title] | sort | join(",")' <<<"$BODY"; }
 # The titles of a member's filtered list, pageSize at a time, sorted by
 # title descending, in the order the pages gave them: every page of a
 # filtered list must continue the one before.

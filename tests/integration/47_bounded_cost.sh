@@ -94,15 +94,6 @@ expect_status "an authenticated read gets the longer budget and completes" 200
 # A signed-in caller's own check runs under the anonymous budget (the
 # caller is not known before it); waiting past it, here on a lock, is run
 # again with the signed-in budget, not refused.
-hold_lock() { # TABLE SECONDS: an ACCESS EXCLUSIVE lock, held in the background; sets lock_pid
-    psql -X -q "$DATABASE_URL" -c "BEGIN; LOCK TABLE $1 IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep($2); COMMIT;" >/dev/null 2>&1 &
-    lock_pid=$!
-    for _ in $(seq 1 200); do
-        [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE relation = '$1'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && return 0
-        sleep 0.05
-    done
-    return 1
-}
 hold_lock memberships 1 || t_fail "a lock on memberships is taken"
 req GET "/api/articles?pagination[pageSize]=1&fields[0]=title"
 expect_status "while memberships is locked, an anonymous read (which reads no membership) is served" 200
