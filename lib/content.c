@@ -11,6 +11,7 @@
 #include "jv.h"
 #include "jw.h"
 #include "log.h"
+#include "pcache.h"
 #include "qs.h"
 #include "resp.h"
 #include "rnd.h"
@@ -61,6 +62,9 @@ v4_format(struct req *r)
 
 	return h != NULL && strcasecmp(h, "v4") == 0;
 }
+
+struct cached;
+static void cached_keep(struct req *r, struct cached *k, const struct sbuf *body);
 
 /*
  * The result's column of each field, found once per result rather than
@@ -118,7 +122,7 @@ entry(struct jw *w, bool v4, PGresult *res, int row, const int *cols,
 
 static void
 answer_one(struct req *r, int status, PGresult *res,
-    const struct coll_field *const *f, size_t n)
+    const struct coll_field *const *f, size_t n, struct cached *k)
 {
 	struct sbuf sb;
 	struct jw w;
@@ -137,6 +141,8 @@ answer_one(struct req *r, int status, PGresult *res,
 	jw_key(&w, "meta");
 	jw_raw(&w, "{}");
 	jw_obj_close(&w);
+	if (k != NULL)
+		cached_keep(r, k, &sb);
 	resp_json(r, status, &sb);
 }
 
@@ -397,6 +403,107 @@ scoped_read(struct req *r, const struct coll *c, const char *sql, int np,
 }
 
 /*
+ * This process's answers, each kept with the version of the rows it was
+ * built from (pcache.h, sql/0008_content_versions.sql).  A read whose
+ * answer is kept asks Postgres for the version instead of the page, in the
+ * same pipeline as its authorization, and is served the kept answer when
+ * the version has not moved: the same round trip as before, without the
+ * page's statement or its JSON.
+ */
+static struct pcache answers;
+static unsigned answers_gen; /* the connection generation they were built on */
+
+/*
+ * The version of what a reader of collection $1 may see: '' for anyone,
+ * plus the drafts of organization $2 (NULL: none) for its members.
+ */
+static struct db_stmt q_version = DB_STMT("content_version",
+    "SELECT coalesce(sum(version), 0)::bigint AS version FROM content_versions"
+    " WHERE collection = $1 AND scope IN ('', coalesce($2, ''))");
+
+/* A read's place in the cache. */
+struct cached {
+	struct sbuf key;   /* len 0: the answer is neither looked up nor kept */
+	const struct pcache_entry *hit; /* the kept answer for key, or NULL */
+	long long version; /* read ahead of the page in this request, or -1 */
+	unsigned gen;      /* the connection generation at the lookup */
+	const char *params[2]; /* q_version's */
+};
+
+/*
+ * Find the kept answer of a read: kind ('L' list, 'O' one entry) of c by
+ * the statement sql with its np params, for organization org (NULL:
+ * none).  The key holds all the answer depends on besides the rows: the
+ * route, the raw query string and response format (pagination's form and
+ * the JSON's shape come from them), the statement and its parameters
+ * (which name the caller's organization).  With a replica
+ * (DATABASE_READ_URL) nothing is cached: the version would have to come
+ * from the replica's snapshot, in the page's own round trip.
+ */
+static void
+cached_find(struct req *r, const struct coll *c, char kind, const char *sql,
+    int np, const char *const *params, const char *org, struct cached *k)
+{
+	struct sbuf *b = &k->key;
+
+	memset(k, 0, sizeof(*k));
+	k->version = -1;
+	sbuf_init(b, r->arena, PCACHE_ENTRY_MAX);
+	if (r->app->db_read.url != NULL)
+		return;
+	/* Each part ends in a NUL, which none of them holds. */
+	sbuf_putc(b, kind);
+	sbuf_puts(b, c->table);
+	sbuf_putc(b, '\0');
+	sbuf_putc(b, v4_format(r) ? '4' : '5');
+	sbuf_puts(b, r->query);
+	sbuf_putc(b, '\0');
+	sbuf_puts(b, sql);
+	sbuf_putc(b, '\0');
+	for (int i = 0; i < np; i++) {
+		if (params[i] == NULL)
+			sbuf_puts(b, "N;");
+		else {
+			sbuf_printf(b, "%zu:", strlen(params[i]));
+			sbuf_puts(b, params[i]);
+		}
+	}
+	if (sbuf_err(b) != APP_OK) {
+		sbuf_truncate(b, 0);
+		return;
+	}
+	/* Another connection may be another database (a restore): start over. */
+	if (answers_gen != r->app->db.gen) {
+		pcache_clear(&answers);
+		answers_gen = r->app->db.gen;
+	}
+	k->gen = r->app->db.gen;
+	k->params[0] = c->table;
+	k->params[1] = c->org_scoped ? org : NULL;
+	k->hit = pcache_get(&answers, b->data, b->len);
+}
+
+/* Keep body as k's answer, when its version was read ahead of it. */
+static void
+cached_keep(struct req *r, struct cached *k, const struct sbuf *body)
+{
+	if (k->key.len == 0 || k->version < 0 || k->gen != r->app->db.gen ||
+	    answers_gen != k->gen || sbuf_err(body) != APP_OK)
+		return;
+	/* Not kept (too big, no memory): the next read builds it again. */
+	(void)pcache_put(&answers, k->key.data, k->key.len, k->version,
+	    body->data, body->len);
+}
+
+/* Send k's kept answer. */
+static void
+cached_send(struct req *r, const struct cached *k)
+{
+	resp_send(r, 200, "application/json; charset=utf-8", k->hit->body,
+	    k->hit->bodylen);
+}
+
+/*
  * Authorize the caller (ap, from auth_begin) and run sql, a read built for
  * the organization ap->org presumes (behind its read scope, for the same
  * organization, when the collection has one).  On the primary all go in
@@ -405,14 +512,18 @@ scoped_read(struct req *r, const struct coll *c, const char *sql, int np,
  * read must be run (again) by the caller (scoped_read): its organization
  * is not the one presumed (caller_org(r) != ap->org), the read needs the
  * replica, or it ran out of the anonymous budget a signed-in caller is not
- * held to.  Returns -1 when answered (401, 403, 503...).
+ * held to, or k's kept answer is out of date.  Returns 2 when k's kept
+ * answer is current (the caller sends it).  k (cached_find) gets the
+ * version read in the pipeline.  Returns -1 when answered (401, 403,
+ * 503...).
  */
 static int
 authorized_read(struct req *r, const struct coll *c, struct auth_pending *ap,
-    const char *sql, int np, const char *const *params, PGresult **res)
+    const char *sql, int np, const char *const *params, struct cached *k,
+    PGresult **res)
 {
-	struct db_item it[2];
-	int n = 0, data;
+	struct db_item it[3];
+	int n = 0, data = -1, ver = -1;
 
 	*res = NULL;
 	if (r->app->db_read.url != NULL)
@@ -421,14 +532,29 @@ authorized_read(struct req *r, const struct coll *c, struct auth_pending *ap,
 	if (c->read_from != NULL)
 		auth_read_scope(ap);
 	it[n++] = ap->item;
-	data = n;
-	it[n++] = (struct db_item){ NULL, sql, np, params, true, NULL, APP_OK, "" };
+	if (k->key.len > 0) {
+		/* Ahead of the page: a page is never newer than its version. */
+		ver = n;
+		it[n++] = (struct db_item){ &q_version, NULL, 2, k->params, true,
+		    NULL, APP_OK, "" };
+	}
+	if (k->hit == NULL) {
+		data = n;
+		it[n++] = (struct db_item){ NULL, sql, np, params, true, NULL,
+		    APP_OK, "" };
+	}
 	db_exec_batch(&r->app->db, r->arena, it, n);
 	ap->item = it[0];
 	if (auth_finish(r, ap) != 0)
 		return -1;
+	/* Built for another organization: neither served nor kept. */
 	if (!same_org(ap->org, caller_org(r)))
 		return 1;
+	if (ver >= 0 && it[ver].err == APP_OK && PQntuples(it[ver].res) == 1)
+		k->version = db_get_ll(it[ver].res, 0, "version", -1);
+	if (data < 0)
+		return k->version >= 0 && k->version == k->hit->version &&
+		    k->gen == r->app->db.gen ? 2 : 1;
 	if (it[data].err == APP_EBUSY && r->user != NULL)
 		return 1;
 	if (it[data].err != APP_OK) {
@@ -448,6 +574,7 @@ find(struct req *r, const struct coll *c)
 	json_object *qs;
 	struct sbuf sql, sb;
 	struct jw w;
+	struct cached k;
 	enum app_err e;
 	PGresult *res;
 	const char **params;
@@ -473,9 +600,14 @@ find(struct req *r, const struct coll *c)
 			too_complex(r, e);
 		return;
 	}
-	rc = authorized_read(r, c, &ap, sql.data, np, params, &res);
+	cached_find(r, c, 'L', sql.data, np, params, ap.org, &k);
+	rc = authorized_read(r, c, &ap, sql.data, np, params, &k, &res);
 	if (rc < 0)
 		return;
+	if (rc == 2) {
+		cached_send(r, &k);
+		return;
+	}
 	if (rc > 0) {
 		if (!same_org(ap.org, caller_org(r)) &&
 		    (e = list_statement(r->arena, c, &q, caller_org(r), &sql, &params,
@@ -560,6 +692,7 @@ find(struct req *r, const struct coll *c)
 	jw_obj_close(&w);
 	jw_obj_close(&w);
 	if (!streaming) {
+		cached_keep(r, &k, &sb);
 		resp_json(r, 200, &sb);
 		return;
 	}
@@ -638,6 +771,7 @@ find_one(struct req *r, const struct coll *c)
 	struct sbuf sql;
 	enum app_err e;
 	PGresult *res;
+	struct cached k;
 	const char **p;
 	int np, rc;
 
@@ -685,9 +819,14 @@ find_one(struct req *r, const struct coll *c)
 	/* The organization is a parameter: the statement fits any caller. */
 	if (c->org_scoped)
 		p[1] = ap.org;
-	rc = authorized_read(r, c, &ap, sql.data, np, p, &res);
+	cached_find(r, c, 'O', sql.data, np, p, ap.org, &k);
+	rc = authorized_read(r, c, &ap, sql.data, np, p, &k, &res);
 	if (rc < 0)
 		return;
+	if (rc == 2) {
+		cached_send(r, &k);
+		return;
+	}
 	if (rc > 0) {
 		if (c->org_scoped)
 			p[1] = caller_org(r);
@@ -701,7 +840,7 @@ find_one(struct req *r, const struct coll *c)
 		not_found(r);
 		return;
 	}
-	answer_one(r, 200, res, q.fields, q.nfields);
+	answer_one(r, 200, res, q.fields, q.nfields, &k);
 }
 
 /* ---- request bodies */
@@ -1254,7 +1393,7 @@ finish_write(struct req *r, enum app_err e, bool generated_slug, PGresult *res,
 	else if (PQntuples(res) != 1)
 		not_found(r);
 	else
-		answer_one(r, status, res, q->fields, q->nfields);
+		answer_one(r, status, res, q->fields, q->nfields, NULL);
 	return false;
 }
 

@@ -23,7 +23,8 @@ if [ "$BIN_DIR" = "$ROOT" ]; then
         : >"$f"
         for i in $(seq 1 "$n"); do
             case $((i % 6)) in
-            0) echo "url = \"$base/api/articles?filters[title][\$containsi]=mem&sort=title:desc&pagination[pageSize]=2\"" ;;
+            # 97 pages: more than a process keeps answers for (pcache.h).
+            0) echo "url = \"$base/api/articles?filters[title][\$containsi]=mem&sort=title:desc&pagination[pageSize]=2&pagination[page]=$((i % 97 + 1))\"" ;;
             1) echo "url = \"$base/api/users/me\""; echo "header = \"Authorization: Bearer $tok\"" ;;
             2) echo "url = \"$base/api/nothing/$i\"" ;;
             3) echo "url = \"$base/api/users/me\""; echo "header = \"Authorization: Bearer bad.$i.token\"" ;;
