@@ -414,40 +414,46 @@ static struct pcache answers;
 static unsigned answers_gen; /* the connection generation they were built on */
 
 /*
- * The version of what a reader of collection $1 may see: '' for anyone,
- * plus the drafts of organization $2 (NULL: none) for its members.
+ * The version of what a reader of collection $1 may see: that of '' (for
+ * anyone), then that of the drafts of organization $2 (NULL: none) for its
+ * members, "-" when it has none yet.  No row without the collection's ''
+ * row: then nothing is kept.
  */
 static struct db_stmt q_version = DB_STMT("content_version",
-    "SELECT coalesce(sum(version), 0)::bigint AS version FROM content_versions"
-    " WHERE collection = $1 AND scope IN ('', coalesce($2, ''))");
+    "SELECT p.version::text || '/' || coalesce(o.version::text, '-') AS version"
+    " FROM content_versions p LEFT JOIN content_versions o ON o.collection = $1"
+    " AND o.scope = $2 AND $2 <> '' WHERE p.collection = $1 AND p.scope = ''");
 
 /* A read's place in the cache. */
 struct cached {
 	struct sbuf key;   /* len 0: the answer is neither looked up nor kept */
 	const struct pcache_entry *hit; /* the kept answer for key, or NULL */
-	long long version; /* read ahead of the page in this request, or -1 */
+	const char *version; /* read ahead of the page in this request, or NULL */
 	unsigned gen;      /* the connection generation at the lookup */
 	const char *params[2]; /* q_version's */
 };
 
 /*
  * Find the kept answer of a read: kind ('L' list, 'O' one entry) of c by
- * the statement sql with its np params, for organization org (NULL:
- * none).  The key holds all the answer depends on besides the rows: the
+ * the statement sql with its np params, for the caller ap presumes (its
+ * token's user and organization).  The key holds all the answer depends on besides the rows: the
  * route, the raw query string and response format (pagination's form and
  * the JSON's shape come from them), the statement and its parameters
- * (which name the caller's organization).  With a replica
+ * (which name the caller's organization), and for a member's read the
+ * member: whether an answer is kept tells how fast it comes, and a caller
+ * whose membership has ended (a token still claiming it) must not learn
+ * from that what the organization's members read.  With a replica
  * (DATABASE_READ_URL) nothing is cached: the version would have to come
  * from the replica's snapshot, in the page's own round trip.
  */
 static void
 cached_find(struct req *r, const struct coll *c, char kind, const char *sql,
-    int np, const char *const *params, const char *org, struct cached *k)
+    int np, const char *const *params, const struct auth_pending *ap,
+    struct cached *k)
 {
 	struct sbuf *b = &k->key;
 
 	memset(k, 0, sizeof(*k));
-	k->version = -1;
 	sbuf_init(b, r->arena, PCACHE_ENTRY_MAX);
 	if (r->app->db_read.url != NULL)
 		return;
@@ -460,6 +466,10 @@ cached_find(struct req *r, const struct coll *c, char kind, const char *sql,
 	sbuf_putc(b, '\0');
 	sbuf_puts(b, sql);
 	sbuf_putc(b, '\0');
+	if (c->org_scoped && ap->org != NULL) {
+		sbuf_puts(b, ap->uid != NULL ? ap->uid : "");
+		sbuf_putc(b, '\0');
+	}
 	for (int i = 0; i < np; i++) {
 		if (params[i] == NULL)
 			sbuf_puts(b, "N;");
@@ -479,7 +489,7 @@ cached_find(struct req *r, const struct coll *c, char kind, const char *sql,
 	}
 	k->gen = r->app->db.gen;
 	k->params[0] = c->table;
-	k->params[1] = c->org_scoped ? org : NULL;
+	k->params[1] = c->org_scoped ? ap->org : NULL;
 	k->hit = pcache_get(&answers, b->data, b->len);
 }
 
@@ -487,7 +497,7 @@ cached_find(struct req *r, const struct coll *c, char kind, const char *sql,
 static void
 cached_keep(struct req *r, struct cached *k, const struct sbuf *body)
 {
-	if (k->key.len == 0 || k->version < 0 || k->gen != r->app->db.gen ||
+	if (k->key.len == 0 || k->version == NULL || k->gen != r->app->db.gen ||
 	    answers_gen != k->gen || sbuf_err(body) != APP_OK)
 		return;
 	/* Not kept (too big, no memory): the next read builds it again. */
@@ -551,9 +561,9 @@ authorized_read(struct req *r, const struct coll *c, struct auth_pending *ap,
 	if (!same_org(ap->org, caller_org(r)))
 		return 1;
 	if (ver >= 0 && it[ver].err == APP_OK && PQntuples(it[ver].res) == 1)
-		k->version = db_get_ll(it[ver].res, 0, "version", -1);
+		k->version = db_get(it[ver].res, 0, "version");
 	if (data < 0)
-		return k->version >= 0 && k->version == k->hit->version &&
+		return k->version != NULL && strcmp(k->version, k->hit->version) == 0 &&
 		    k->gen == r->app->db.gen ? 2 : 1;
 	if (it[data].err == APP_EBUSY && r->user != NULL)
 		return 1;
@@ -600,7 +610,7 @@ find(struct req *r, const struct coll *c)
 			too_complex(r, e);
 		return;
 	}
-	cached_find(r, c, 'L', sql.data, np, params, ap.org, &k);
+	cached_find(r, c, 'L', sql.data, np, params, &ap, &k);
 	rc = authorized_read(r, c, &ap, sql.data, np, params, &k, &res);
 	if (rc < 0)
 		return;
@@ -819,7 +829,7 @@ find_one(struct req *r, const struct coll *c)
 	/* The organization is a parameter: the statement fits any caller. */
 	if (c->org_scoped)
 		p[1] = ap.org;
-	cached_find(r, c, 'O', sql.data, np, p, ap.org, &k);
+	cached_find(r, c, 'O', sql.data, np, p, &ap, &k);
 	rc = authorized_read(r, c, &ap, sql.data, np, p, &k, &res);
 	if (rc < 0)
 		return;

@@ -70,8 +70,8 @@ oldest(struct pcache *c)
 }
 
 enum app_err
-pcache_put(struct pcache *c, const char *key, size_t keylen, long long version,
-    const char *body, size_t len)
+pcache_put(struct pcache *c, const char *key, size_t keylen,
+    const char *version, const char *body, size_t len)
 {
 	uint64_t h = hash_key(key, keylen);
 	struct pcache_entry *e = find(c, h, key, keylen);
@@ -79,7 +79,8 @@ pcache_put(struct pcache *c, const char *key, size_t keylen, long long version,
 
 	if (e != NULL)
 		drop(c, e);
-	if (keylen > PCACHE_ENTRY_MAX || len > PCACHE_ENTRY_MAX - keylen)
+	if (keylen > PCACHE_ENTRY_MAX || len > PCACHE_ENTRY_MAX - keylen ||
+	    strlen(version) > PCACHE_VERSION_MAX)
 		return APP_ETOOBIG;
 	/* Room first, so the allocation made below is within the bound. */
 	while (c->bytes + keylen + len > PCACHE_BYTES)
@@ -98,8 +99,9 @@ pcache_put(struct pcache *c, const char *key, size_t keylen, long long version,
 	if (len > 0)
 		memcpy(mem + keylen, body, len);
 	mem[keylen + len] = '\0';
-	*e = (struct pcache_entry){ h, mem, keylen, mem + keylen, len, version,
-	    ++c->tick };
+	*e = (struct pcache_entry){ .hash = h, .key = mem, .keylen = keylen,
+	    .body = mem + keylen, .bodylen = len, .used = ++c->tick };
+	strcpy(e->version, version);
 	c->bytes += keylen + len;
 	return APP_OK;
 }

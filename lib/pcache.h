@@ -25,6 +25,7 @@
 #define PCACHE_SLOTS 32
 #define PCACHE_BYTES (256 * 1024)     /* keys and bodies of all entries */
 #define PCACHE_ENTRY_MAX (64 * 1024)  /* key and body of one entry */
+#define PCACHE_VERSION_MAX 47         /* bytes of a version's text */
 
 struct pcache_entry {
 	uint64_t hash;          /* of the key; 0 for a free slot */
@@ -32,7 +33,7 @@ struct pcache_entry {
 	size_t keylen;
 	const char *body;       /* bodylen bytes, inside key's allocation */
 	size_t bodylen;
-	long long version;      /* the version the body was built at */
+	char version[PCACHE_VERSION_MAX + 1]; /* what the body was built at */
 	unsigned long long used; /* tick of the last get or put: LRU order */
 };
 
@@ -53,14 +54,15 @@ const struct pcache_entry *pcache_get(struct pcache *c, const char *key,
     size_t keylen);
 
 /*
- * Keep body (len bytes) as key's answer at version, replacing key's entry
- * if there is one, and dropping least recently used entries to stay within
- * PCACHE_SLOTS and PCACHE_BYTES.  APP_OK; APP_ETOOBIG when key and body
- * together exceed PCACHE_ENTRY_MAX (key's old entry is dropped, nothing is
- * kept); APP_ENOMEM (key's old entry is dropped).
+ * Keep body (len bytes) as key's answer at version (a NUL-terminated text
+ * the caller compares, at most PCACHE_VERSION_MAX bytes), replacing key's
+ * entry if there is one, and dropping least recently used entries to stay
+ * within PCACHE_SLOTS and PCACHE_BYTES.  APP_OK; APP_ETOOBIG when key and
+ * body together exceed PCACHE_ENTRY_MAX or version is too long (key's old
+ * entry is dropped, nothing is kept); APP_ENOMEM (the same).
  */
 enum app_err pcache_put(struct pcache *c, const char *key, size_t keylen,
-    long long version, const char *body, size_t len);
+    const char *version, const char *body, size_t len);
 
 /* Drop every entry and free its memory. */
 void pcache_clear(struct pcache *c);

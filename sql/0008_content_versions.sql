@@ -11,14 +11,30 @@
 -- the scope of every row it touched, before and after the change (a post
 -- being published bumps its organization and ''), in the same transaction
 -- as the rows, so any snapshot sees the two agree.  A reader's version is
--- the sum of the scopes it may see: '' for anyone, '' and <org> for a
--- member.  Each bump adds one and rows are never deleted, so the sum
--- only grows, and any write a reader could see changes it.
+-- the pair of the scopes it may see: '' for anyone, '' and <org> for a
+-- member.
+--
+-- A version is the time of the write in microseconds since the epoch, or
+-- one more than the scope's last version when that is later, so a scope's
+-- versions only grow and one never comes back: not after a restore from a
+-- backup or a failover to a standby that lost commits (the content
+-- processes may still hold answers built before either), nor when rows of
+-- this table are deleted and made again (unless the clock goes back).
+-- Without the '' row of a collection nothing is kept.
+--
+-- Writes that skip triggers must bump what they change themselves:
+--     UPDATE content_versions SET version = version + 1;
+-- (a load with triggers disabled, an ALTER TABLE ... DISABLE TRIGGER).
+-- The triggers fire ALWAYS, so they also fire where changes are applied
+-- under session_replication_role = replica (a logical replica).
 --
 -- Writers of one scope queue on its row until they commit, as they do on
--- the counts of sql/0006 (rows are locked in key order: no deadlock
--- between two writers).  Drafts of different organizations do not share
--- a row; everything published does.
+-- the counts of sql/0006: writers of drafts on their organization's row,
+-- writers of anything published (and of articles) on the collection's ''
+-- row.  A statement locks its rows in key order, so two single-statement
+-- writers never deadlock; two transactions of several statements that
+-- write published posts and drafts in opposite orders can, and Postgres
+-- then ends one of them (deadlock_timeout), as it can on the counts.
 
 CREATE TABLE content_versions (
     collection text NOT NULL,
@@ -27,14 +43,24 @@ CREATE TABLE content_versions (
     PRIMARY KEY (collection, scope)
 );
 
--- Bump the scopes of collection coll in the rows of scopes (may hold
--- duplicates), in key order.
+-- A new version: now, in microseconds since the epoch.
+CREATE FUNCTION content_versions_now() RETURNS bigint
+LANGUAGE sql VOLATILE AS $$
+    SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint;
+$$;
+
+-- Bump the scopes of collection coll named in scopes (each once, however
+-- often named), in key order.  The triggers pass each scope once: a bulk
+-- write of a million rows makes an array of a hundred scopes, not of a
+-- million.
 CREATE FUNCTION content_versions_bump(coll text, scopes text[]) RETURNS void
 LANGUAGE sql AS $$
     INSERT INTO content_versions AS v (collection, scope, version)
-    SELECT coll, s, 1 FROM (SELECT DISTINCT s FROM unnest(scopes) AS u(s)) d
+    SELECT coll, s, content_versions_now()
+    FROM (SELECT DISTINCT s FROM unnest(scopes) AS u(s)) d
     ORDER BY s
-    ON CONFLICT (collection, scope) DO UPDATE SET version = v.version + 1;
+    ON CONFLICT (collection, scope)
+    DO UPDATE SET version = greatest(v.version + 1, excluded.version);
 $$;
 
 CREATE FUNCTION blog_post_versions_apply() RETURNS trigger
@@ -46,17 +72,17 @@ BEGIN
             ARRAY(SELECT scope FROM content_versions WHERE collection = 'blog_posts') || ''::text);
     ELSIF TG_OP = 'INSERT' THEN
         PERFORM content_versions_bump('blog_posts', ARRAY(
-            SELECT CASE WHEN status = 'published' THEN '' ELSE coalesce(organization_id, '') END
+            SELECT DISTINCT CASE WHEN status = 'published' THEN '' ELSE coalesce(organization_id, '') END
             FROM blog_post_version_new));
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM content_versions_bump('blog_posts', ARRAY(
-            SELECT CASE WHEN status = 'published' THEN '' ELSE coalesce(organization_id, '') END
+            SELECT DISTINCT CASE WHEN status = 'published' THEN '' ELSE coalesce(organization_id, '') END
             FROM blog_post_version_old));
     ELSE
         PERFORM content_versions_bump('blog_posts', ARRAY(
             SELECT CASE WHEN status = 'published' THEN '' ELSE coalesce(organization_id, '') END
             FROM blog_post_version_new
-            UNION ALL
+            UNION
             SELECT CASE WHEN status = 'published' THEN '' ELSE coalesce(organization_id, '') END
             FROM blog_post_version_old));
     END IF;
@@ -107,5 +133,14 @@ CREATE TRIGGER article_versions_delete AFTER DELETE ON articles
 CREATE TRIGGER article_versions_truncate AFTER TRUNCATE ON articles
     FOR EACH STATEMENT EXECUTE FUNCTION article_versions_apply();
 
+ALTER TABLE blog_posts ENABLE ALWAYS TRIGGER blog_post_versions_insert,
+    ENABLE ALWAYS TRIGGER blog_post_versions_update,
+    ENABLE ALWAYS TRIGGER blog_post_versions_delete,
+    ENABLE ALWAYS TRIGGER blog_post_versions_truncate;
+ALTER TABLE articles ENABLE ALWAYS TRIGGER article_versions_insert,
+    ENABLE ALWAYS TRIGGER article_versions_update,
+    ENABLE ALWAYS TRIGGER article_versions_delete,
+    ENABLE ALWAYS TRIGGER article_versions_truncate;
+
 INSERT INTO content_versions (collection, scope, version)
-VALUES ('articles', '', 1), ('blog_posts', '', 1);
+VALUES ('articles', '', content_versions_now()), ('blog_posts', '', content_versions_now());

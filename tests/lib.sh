@@ -177,6 +177,15 @@ hold_lock() {
     return 1
 }
 
+# lock_waited TABLE: true once a session waits for a lock on TABLE (within 5 s).
+lock_waited() {
+    for _ in $(seq 1 100); do
+        [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE relation = '$1'::regclass AND NOT granted")" -ge 1 ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
 # hold_turn SPACE KEY SECONDS: hold the transaction-level advisory lock
 # (SPACE, hashtext(KEY)), as the suite's writers take a name's turn, from
 # psql in the background for SECONDS; sets TURN_PID.  False when it was not

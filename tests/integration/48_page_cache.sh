@@ -83,6 +83,36 @@ psql_q "BEGIN; UPDATE articles SET title = 'Cache rolled back' WHERE title = 'Ca
 as anon GET "$LIST"
 check "a rolled-back write is not seen" test "$(titles)" = "Cache Alpha SQL,Cache Beta 2,Cache Gamma"
 
+# --- versions never come back
+twice anon "$LIST"
+psql_q "BEGIN;
+        -- as after a restore from a backup taken one write ago, or a failover
+        -- to a standby that lost that write: the version one less, the rows
+        -- different; then one write, which would make the version the kept one
+        UPDATE content_versions SET version = version - 1 WHERE collection = 'articles';
+        ALTER TABLE articles DISABLE TRIGGER article_versions_update;
+        UPDATE articles SET title = 'Cache Gamma restored' WHERE title = 'Cache Gamma';
+        ALTER TABLE articles ENABLE ALWAYS TRIGGER article_versions_update;
+        UPDATE articles SET title = 'Cache Beta 3' WHERE title = 'Cache Beta 2';
+        COMMIT"
+as anon GET "$LIST"
+check "a version that went back (a restore, a failover) and then forward is never the kept one" \
+    test "$(titles)" = "Cache Alpha SQL,Cache Beta 3,Cache Gamma restored"
+twice anon "$LIST"
+psql_q "SET session_replication_role = replica; UPDATE articles SET title = 'Cache Gamma' WHERE title = 'Cache Gamma restored'"
+as anon GET "$LIST"
+check "a write applied as a replica applies it (triggers fire ALWAYS) is seen at once" \
+    test "$(titles)" = "Cache Alpha SQL,Cache Beta 3,Cache Gamma"
+psql_q "DELETE FROM content_versions WHERE collection = 'articles'"
+twice anon "$LIST"
+hold_lock articles 2 || t_fail "a lock on articles is taken"
+as anon GET "$LIST"
+expect_status "without the collection's version nothing is kept: a read waits for the rows" 503
+wait "$lock_pid"
+psql_q "UPDATE articles SET title = 'Cache Beta 2' WHERE title = 'Cache Beta 3'"
+check "the next write makes the version again" \
+    test "$(psql_q "SELECT count(*) FROM content_versions WHERE collection = 'articles' AND scope = ''")" = 1
+
 # --- the answer's form is part of what is kept
 twice anon "$LIST"
 req GET "$LIST" -H "Strapi-Response-Format: v4"
@@ -104,6 +134,23 @@ as "$T_B_claims_A" GET "$POSTS"
 check "nor does B with a token claiming A (no membership of A)" test "$(titles)" = "Cache B published"
 as anon GET "$POSTS"
 check "nor does an anonymous reader" test "$(titles)" = "Cache B published"
+# A member's kept answer is that member's: another member of the same
+# organization is not served it, so how fast an answer comes never tells
+# what someone else read (nor, to a token of an ended membership, what the
+# organization's members read).
+mA2=$(member cache.a2@example.com org_01A)
+T_A2=$(token --id "$mA2" --org org_01A)
+twice "$T_A" "$POSTS"
+hold_lock blog_posts 3 || t_fail "a lock on blog_posts is taken"
+as "$T_A" GET "$POSTS"
+check "while blog_posts is locked, a member's kept page is served to them" \
+    bash -c "[ '$STATUS' = 200 ] && kill -0 $lock_pid"
+(as "$T_A2" GET "$POSTS"; echo "$STATUS" >"$T_RUN/a2.status") &
+a2_pid=$!
+check "... but another member's read of the same URL waits for the rows" lock_waited blog_posts
+wait "$a2_pid"
+check "... and is answered once they are free" test "$(cat "$T_RUN/a2.status")" = 200
+wait "$lock_pid"
 twice "$T_A" "/api/blog-posts/$A_draft"
 as "$T_B_claims_A" GET "/api/blog-posts/$A_draft"
 expect_status "A's draft read by A is 404 to B claiming A" 404
