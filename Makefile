@@ -192,7 +192,7 @@ token:
 psql:
 	@sh tools/psql.sh
 
-bench: deps all
+bench: deps all $(OUT)/bin/bench-null
 	SCALE=$(SCALE) PROCS=$(PROCS) DURATION=$(DURATION) HOSTS=$(HOSTS) STRAPI=$(STRAPI) bash tools/bench.sh
 
 clean:

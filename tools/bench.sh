@@ -332,6 +332,41 @@ l2fout=$(pgbench -n -M extended -c "$CONNECTIONS" -j 2 -T "$DURATION_S" -f "$S/l
 L2f=$(awk '/^tps = / {printf "%d", $3 + 0.5; exit}' <<<"$l2fout")
 [ -n "$L2f" ] || { echo "pgbench (L2f) failed: $(tail -n 3 <<<"$l2fout")" >&2; L2f=0; }
 
+# L1f: lighttpd and the least a FastCGI program of the suite can do, a
+# fixed 302 (bin/bench-null: the suite's FastCGI loop, request parsing and
+# response writing, nothing else), in as many processes as the login pool,
+# on a lighttpd of its own.  e's own limit: what proxying a request to a
+# program costs lighttpd and the kernel, which no program can take away.
+mkdir -p "$T/l1f/www"
+l1f_port=$(free_port)
+cat >"$T/l1f/lighttpd.conf" <<CONF
+server.modules = ("mod_fastcgi")
+server.document-root = "$T/l1f/www"
+server.bind = "127.0.0.1"
+server.port = $l1f_port
+server.errorlog = "$T/l1f/error.log"
+fastcgi.server = ("/api/auth/workos/login" => ((
+    "bin-path" => "$ROOT/bin/bench-null",
+    "socket" => "$T/l1f/null.sock",
+    "check-local" => "disable",
+    "max-procs" => ${MAX_PROCS_login:-${MAX_PROCS:-2}}
+)))
+CONF
+lighttpd -D -f "$T/l1f/lighttpd.conf" 2>>"$T/l1f/error.log" &
+pids+=("$!")
+L1f=0 L1f_p99=-
+for _ in $(seq 1 100); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$l1f_port/api/auth/workos/login")" = 302 ] && break
+    sleep 0.05
+done
+if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$l1f_port/api/auth/workos/login")" = 302 ]; then
+    measure "$CONNECTIONS" "http://127.0.0.1:$l1f_port/api/auth/workos/login"
+    L1f=$RPS L1f_p99=$P99
+else
+    echo "L1f: lighttpd with bin/bench-null did not answer 302; see $T/l1f/error.log" >&2
+fi
+kill "${pids[-1]}" 2>/dev/null
+
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN {if (y > 0) printf "%.2f", x / y; else print "-"}'; }
 yn() { awk -v x="$1" -v op="$2" -v y="$3" 'BEGIN {
     if (x !~ /^[0-9.]+$/) {print "no answers"; exit}
@@ -419,6 +454,7 @@ done
 echo "L1 lighttpd static file, the $a_bytes bytes of a, c=$CONNECTIONS: $L1 req/s (p50 $L1_p50, p99 $L1_p99)"
 echo "L2 pgbench -M extended -c $CONNECTIONS -j 2 -T $DURATION_S, the bare SELECT of 25 published posts: $L2 tps (latency average $L2_lat)"
 echo "L2f the same, f's filter, total, order and page 2 in bare SQL: $L2f tps (f is $(ratio "${r32[5]}" "$L2f") of it)"
+echo "L1f lighttpd and a FastCGI program answering a fixed 302 (bin/bench-null), c=$CONNECTIONS: $L1f req/s, p99 $L1f_p99 (e is $(ratio "${r32[4]}" "$L1f") of it)"
 if [ -n "$strapi_why" ]; then
     echo "Strapi anchor: $strapi_why"
 else
@@ -458,6 +494,34 @@ more "GET /api/users/me (JWT + user reload)" "$CONNECTIONS" "$base/api/users/me"
 more "GET /api/users/me (session JWT: user + session)" "$CONNECTIONS" "$base/api/users/me" "Authorization: Bearer $stok"
 more "GET /api/blog-posts (member, JWT without a session)" "$CONNECTIONS" "$base/api/blog-posts" "Authorization: Bearer $tok"
 more "404 GET /api/nothing (the JSON envelope)" "$CONNECTIONS" "$base/api/nothing"
+# Rows a, b, c, d and f with no answer kept: each request's URL ends in a
+# query key of its own (nocache=<n>, ignored as Strapi ignores unknown
+# keys), so the statement is the row's but no process has its answer, and
+# it is built, and kept, every time.
+# A wrk script for url (with header, if any) whose every request adds a
+# query key of its own: written to $S/miss.lua.
+miss_script() { # url [header]
+    local path=/${1#http://*/} h=${2:-}
+    {
+        [ -z "$h" ] || printf 'wrk.headers["%s"] = [==[%s]==]\n' "${h%%: *}" "${h#*: }"
+        cat <<LUA
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, [==[$path]==] .. "$([ "${path#*\?}" != "$path" ] && echo '&' || echo '?')nocache=" .. n)
+end
+LUA
+    } >"$S/miss.lua"
+}
+miss() { # label row-index
+    miss_script "${urls[$2]}" "${hdrs[$2]}"
+    more "$1" "$CONNECTIONS" "${urls[$2]}" "" "$S/miss.lua"
+}
+miss "a, no answer kept (each URL new)" 0
+miss "b, no answer kept" 1
+miss "c, no answer kept" 2
+miss "d, no answer kept" 3
+miss "f, no answer kept" 5
 # Refreshes, each rotating the refresh token (one connection: a token is
 # good for one refresh).
 cat >"$S/refresh.lua" <<LUA
@@ -547,7 +611,9 @@ let s = ""; process.stdin.on("data", (d) => s += d).on("end", () => {
 declare -A p50s rpss
 for _ in 1 2 3; do
     for db in drafts_short drafts_long; do
-        measure 1 "${durl[$db]}"
+        # Each request new: the filter's cost, not a kept answer's.
+        miss_script "${durl[$db]}"
+        measure 1 "${durl[$db]}" "" "$S/miss.lua"
         p50s[$db]+=" $(ms "$P50")"
         rpss[$db]+=" $RPS"
         [ -z "$BAD" ] || echo "  ($db, wrk: $BAD)"
