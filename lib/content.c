@@ -430,6 +430,8 @@ struct cached {
 	const struct pcache_entry *hit; /* the kept answer for key, or NULL */
 	const char *version; /* read ahead of the page in this request, or NULL */
 	unsigned gen;      /* the connection generation at the lookup */
+	bool stale;        /* the kept answer was found out of date */
+	char prev[PCACHE_VERSION_MAX + 1]; /* a doubted answer's version, or "" */
 	const char *params[2]; /* q_version's */
 };
 
@@ -491,6 +493,17 @@ cached_find(struct req *r, const struct coll *c, char kind, const char *sql,
 	k->params[0] = c->table;
 	k->params[1] = c->org_scoped ? ap->org : NULL;
 	k->hit = pcache_get(&answers, b->data, b->len);
+	/*
+	 * Checking a kept answer and finding it out of date costs a second
+	 * round trip for the page.  One found so is built at once the next
+	 * time, in the one round trip, until its rows are seen not to move:
+	 * under steady writes a read costs what it cost before answers were
+	 * kept, and only the first read after a quiet spell pays twice.
+	 */
+	if (k->hit != NULL && k->hit->doubt) {
+		snprintf(k->prev, sizeof(k->prev), "%s", k->hit->version);
+		k->hit = NULL;
+	}
 }
 
 /* Keep body as k's answer, when its version was read ahead of it. */
@@ -502,6 +515,7 @@ cached_keep(struct req *r, struct cached *k, const struct sbuf *body)
 		return;
 	/* Not kept (too big, no memory): the next read builds it again. */
 	(void)pcache_put(&answers, k->key.data, k->key.len, k->version,
+	    k->stale || (k->prev[0] != '\0' && strcmp(k->prev, k->version) != 0),
 	    body->data, body->len);
 }
 
@@ -562,9 +576,13 @@ authorized_read(struct req *r, const struct coll *c, struct auth_pending *ap,
 		return 1;
 	if (ver >= 0 && it[ver].err == APP_OK && PQntuples(it[ver].res) == 1)
 		k->version = db_get(it[ver].res, 0, "version");
-	if (data < 0)
-		return k->version != NULL && strcmp(k->version, k->hit->version) == 0 &&
-		    k->gen == r->app->db.gen ? 2 : 1;
+	if (data < 0) {
+		if (k->version != NULL && strcmp(k->version, k->hit->version) == 0 &&
+		    k->gen == r->app->db.gen)
+			return 2;
+		k->stale = true;
+		return 1;
+	}
 	if (it[data].err == APP_EBUSY && r->user != NULL)
 		return 1;
 	if (it[data].err != APP_OK) {

@@ -71,7 +71,7 @@ oldest(struct pcache *c)
 
 enum app_err
 pcache_put(struct pcache *c, const char *key, size_t keylen,
-    const char *version, const char *body, size_t len)
+    const char *version, bool doubt, const char *body, size_t len)
 {
 	uint64_t h = hash_key(key, keylen);
 	struct pcache_entry *e = find(c, h, key, keylen);
@@ -100,7 +100,8 @@ pcache_put(struct pcache *c, const char *key, size_t keylen,
 		memcpy(mem + keylen, body, len);
 	mem[keylen + len] = '\0';
 	*e = (struct pcache_entry){ .hash = h, .key = mem, .keylen = keylen,
-	    .body = mem + keylen, .bodylen = len, .used = ++c->tick };
+	    .body = mem + keylen, .bodylen = len, .doubt = doubt,
+	    .used = ++c->tick };
 	strcpy(e->version, version);
 	c->bytes += keylen + len;
 	return APP_OK;

@@ -17,6 +17,7 @@
 #ifndef PCACHE_H
 #define PCACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,11 @@ struct pcache_entry {
 	const char *body;       /* bodylen bytes, inside key's allocation */
 	size_t bodylen;
 	char version[PCACHE_VERSION_MAX + 1]; /* what the body was built at */
+	/*
+	 * The caller's mark: the rows changed since the answer before (the
+	 * answer may not live long enough to be worth checking alone).
+	 */
+	bool doubt;
 	unsigned long long used; /* tick of the last get or put: LRU order */
 };
 
@@ -55,14 +61,15 @@ const struct pcache_entry *pcache_get(struct pcache *c, const char *key,
 
 /*
  * Keep body (len bytes) as key's answer at version (a NUL-terminated text
- * the caller compares, at most PCACHE_VERSION_MAX bytes), replacing key's
+ * the caller compares, at most PCACHE_VERSION_MAX bytes), marked doubt
+ * (pcache_entry), replacing key's
  * entry if there is one, and dropping least recently used entries to stay
  * within PCACHE_SLOTS and PCACHE_BYTES.  APP_OK; APP_ETOOBIG when key and
  * body together exceed PCACHE_ENTRY_MAX or version is too long (key's old
  * entry is dropped, nothing is kept); APP_ENOMEM (the same).
  */
 enum app_err pcache_put(struct pcache *c, const char *key, size_t keylen,
-    const char *version, const char *body, size_t len);
+    const char *version, bool doubt, const char *body, size_t len);
 
 /* Drop every entry and free its memory. */
 void pcache_clear(struct pcache *c);

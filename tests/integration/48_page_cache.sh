@@ -83,6 +83,24 @@ psql_q "BEGIN; UPDATE articles SET title = 'Cache rolled back' WHERE title = 'Ca
 as anon GET "$LIST"
 check "a rolled-back write is not seen" test "$(titles)" = "Cache Alpha SQL,Cache Beta 2,Cache Gamma"
 
+# --- an answer found out of date is built at once the next time, until its
+# rows are seen to stay as they are (a lock on the rows shows which way a
+# read went: a kept answer is served without reading them)
+twice anon "$LIST"
+psql_q "UPDATE articles SET title = title WHERE title = 'Cache Gamma'"
+as anon GET "$LIST"
+expect_status "after a write, the kept answer is found out of date and built again" 200
+hold_lock articles 2 || t_fail "a lock on articles is taken"
+as anon GET "$LIST"
+expect_status "... so the next read builds it at once (and waits for the rows)" 503
+wait "$lock_pid"
+as anon GET "$LIST"
+expect_status "... and once the rows were seen unchanged" 200
+hold_lock articles 2 || t_fail "a lock on articles is taken"
+as anon GET "$LIST"
+expect_status "... the answer is served kept again" 200
+wait "$lock_pid"
+
 # --- versions never come back
 twice anon "$LIST"
 psql_q "BEGIN;

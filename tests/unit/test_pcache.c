@@ -43,7 +43,7 @@ test_get_put(void)
 
 	pcache_init(&c);
 	T_OK("empty: nothing found", pcache_get(&c, "k", 1) == NULL);
-	T_INT("put", pcache_put(&c, "k\0a", 3, "7", "{\"a\":1}", 7), APP_OK);
+	T_INT("put", pcache_put(&c, "k\0a", 3, "7", false, "{\"a\":1}", 7), APP_OK);
 	e = pcache_get(&c, "k\0a", 3);
 	T_OK("found by its key", e != NULL);
 	T_STREQ("its version", e != NULL ? e->version : "", "7");
@@ -51,13 +51,19 @@ test_get_put(void)
 	T_OK("a key that differs after a NUL is another key", pcache_get(&c, "k\0b", 3) == NULL);
 	T_OK("a prefix of the key is another key", pcache_get(&c, "k", 1) == NULL);
 	T_OK("a longer key is another key", pcache_get(&c, "k\0ab", 4) == NULL);
-	T_INT("replace", pcache_put(&c, "k\0a", 3, "8", "[]", 2), APP_OK);
+	T_INT("replace", pcache_put(&c, "k\0a", 3, "8", false, "[]", 2), APP_OK);
 	e = pcache_get(&c, "k\0a", 3);
 	T_OK("replaced: new version and body", e != NULL && strcmp(e->version, "8") == 0 &&
 	    e->bodylen == 2 && memcmp(e->body, "[]", 2) == 0);
 	T_INT("replaced: one entry", (int)(counted(&c, &n), n), 1);
 	T_INT("bytes counted", (int)c.bytes, (int)counted(&c, &n));
-	T_INT("an empty body is kept", pcache_put(&c, "e", 1, "1", "", 0), APP_OK);
+	T_INT("kept in doubt", pcache_put(&c, "d", 1, "1", true, "{}", 2), APP_OK);
+	e = pcache_get(&c, "d", 1);
+	T_OK("... found so", e != NULL && e->doubt);
+	T_INT("kept again without", pcache_put(&c, "d", 1, "2", false, "{}", 2), APP_OK);
+	e = pcache_get(&c, "d", 1);
+	T_OK("... found so", e != NULL && !e->doubt);
+	T_INT("an empty body is kept", pcache_put(&c, "e", 1, "1", false, "", 0), APP_OK);
 	e = pcache_get(&c, "e", 1);
 	T_OK("empty body found", e != NULL && e->bodylen == 0);
 	pcache_clear(&c);
@@ -75,22 +81,22 @@ test_too_big(void)
 	pcache_init(&c);
 	memset(big, 'x', sizeof(big));
 	T_INT("an entry at the limit is kept",
-	    pcache_put(&c, "k", 1, "1", big, PCACHE_ENTRY_MAX - 1), APP_OK);
-	T_INT("one byte more is not", pcache_put(&c, "k", 1, "2", big, PCACHE_ENTRY_MAX),
+	    pcache_put(&c, "k", 1, "1", false, big, PCACHE_ENTRY_MAX - 1), APP_OK);
+	T_INT("one byte more is not", pcache_put(&c, "k", 1, "2", false, big, PCACHE_ENTRY_MAX),
 	    APP_ETOOBIG);
 	T_OK("and the key's old answer is gone", pcache_get(&c, "k", 1) == NULL);
 	T_INT("nothing held", (int)counted(&c, &n), 0);
 	T_INT("a key over the limit is not kept",
-	    pcache_put(&c, big, PCACHE_ENTRY_MAX + 1, "1", "", 0), APP_ETOOBIG);
+	    pcache_put(&c, big, PCACHE_ENTRY_MAX + 1, "1", false, "", 0), APP_ETOOBIG);
 	{
 		char v[PCACHE_VERSION_MAX + 2];
 
 		memset(v, '9', sizeof(v) - 1);
 		v[sizeof(v) - 1] = '\0';
-		T_INT("a version over its limit is not kept", pcache_put(&c, "k", 1, v, "{}", 2),
+		T_INT("a version over its limit is not kept", pcache_put(&c, "k", 1, v, false, "{}", 2),
 		    APP_ETOOBIG);
 		v[PCACHE_VERSION_MAX] = '\0';
-		T_INT("a version at its limit is", pcache_put(&c, "k", 1, v, "{}", 2), APP_OK);
+		T_INT("a version at its limit is", pcache_put(&c, "k", 1, v, false, "{}", 2), APP_OK);
 		T_STREQ("... whole", pcache_get(&c, "k", 1)->version, v);
 	}
 	pcache_clear(&c);
@@ -109,7 +115,7 @@ test_bounds(void)
 	/* Small answers: the slots run out first; the oldest go. */
 	for (int i = 0; i < 3 * PCACHE_SLOTS; i++) {
 		snprintf(key, sizeof(key), "small %d", i);
-		if (pcache_put(&c, key, strlen(key), ver(i), "{}", 2) != APP_OK)
+		if (pcache_put(&c, key, strlen(key), ver(i), false, "{}", 2) != APP_OK)
 			over_slots++;
 		if (counted(&c, &n) != c.bytes || n > PCACHE_SLOTS)
 			over_slots++;
@@ -120,7 +126,7 @@ test_bounds(void)
 	/* Large answers: the bytes run out first. */
 	for (int i = 0; i < 40; i++) {
 		snprintf(key, sizeof(key), "large %d", i);
-		if (pcache_put(&c, key, strlen(key), ver(i), body, sizeof(body)) != APP_OK)
+		if (pcache_put(&c, key, strlen(key), ver(i), false, body, sizeof(body)) != APP_OK)
 			over_bytes++;
 		if (counted(&c, &n) != c.bytes || c.bytes > PCACHE_BYTES)
 			over_bytes++;
@@ -133,10 +139,10 @@ test_bounds(void)
 	/* Least recently used, not least recently put. */
 	for (int i = 0; i < PCACHE_SLOTS; i++) {
 		snprintf(key, sizeof(key), "k%d", i);
-		pcache_put(&c, key, strlen(key), ver(i), "{}", 2);
+		pcache_put(&c, key, strlen(key), ver(i), false, "{}", 2);
 	}
 	T_OK("lru: k0 read", pcache_get(&c, "k0", 2) != NULL);
-	pcache_put(&c, "new", 3, "1", "{}", 2);
+	pcache_put(&c, "new", 3, "1", false, "{}", 2);
 	T_OK("lru: k0, read last, stays", pcache_get(&c, "k0", 2) != NULL);
 	T_OK("lru: k1, the least recently used, went", pcache_get(&c, "k1", 2) == NULL);
 	T_OK("lru: the new one is there", pcache_get(&c, "new", 3) != NULL);
