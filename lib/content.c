@@ -438,9 +438,10 @@ struct cached {
 /*
  * Find the kept answer of a read: kind ('L' list, 'O' one entry) of c by
  * the statement sql with its np params, for the caller ap presumes (its
- * token's user and organization).  The key holds all the answer depends on besides the rows: the
- * route, the raw query string and response format (pagination's form and
- * the JSON's shape come from them), the statement and its parameters
+ * token's user and organization).  The key holds all the answer depends
+ * on besides the rows: the route, the raw query string and response
+ * format (pagination's form and the JSON's shape come from them), the
+ * statement and its parameters
  * (which name the caller's organization), and for a member's read the
  * member: whether an answer is kept tells how fast it comes, and a caller
  * whose membership has ended (a token still claiming it) must not learn
