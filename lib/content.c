@@ -64,7 +64,8 @@ v4_format(struct req *r)
 }
 
 struct cached;
-static void cached_keep(struct req *r, struct cached *k, const struct sbuf *body);
+static void cached_keep(struct req *r, struct cached *k,
+    const struct sbuf *body);
 
 /*
  * The result's column of each field, found once per result rather than
