@@ -442,11 +442,11 @@ struct cached {
  * token's user and organization).  The key holds all the answer depends
  * on besides the rows: the route, the raw query string and response
  * format (pagination's form and the JSON's shape come from them), the
- * statement and its parameters
- * (which name the caller's organization), and for a member's read the
- * member: whether an answer is kept tells how fast it comes, and a caller
- * whose membership has ended (a token still claiming it) must not learn
- * from that what the organization's members read.  With a replica
+ * statement and its parameters (which name the caller's organization),
+ * and for a member's read the member: whether an answer is kept tells how
+ * fast it comes, and a caller whose membership has ended (a token still
+ * claiming it) must not learn from that what the organization's members
+ * read.  With a replica
  * (DATABASE_READ_URL) nothing is cached: the version would have to come
  * from the replica's snapshot, in the page's own round trip.
  */
@@ -512,8 +512,9 @@ cached_find(struct req *r, const struct coll *c, char kind, const char *sql,
 static void
 cached_keep(struct req *r, struct cached *k, const struct sbuf *body)
 {
+	/* A reconnection since the lookup: another database, perhaps. */
 	if (k->key.len == 0 || k->version == NULL || k->gen != r->app->db.gen ||
-	    answers_gen != k->gen || sbuf_err(body) != APP_OK)
+	    sbuf_err(body) != APP_OK)
 		return;
 	/* Not kept (too big, no memory): the next read builds it again. */
 	(void)pcache_put(&answers, k->key.data, k->key.len, k->version,

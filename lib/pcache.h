@@ -62,9 +62,9 @@ const struct pcache_entry *pcache_get(struct pcache *c, const char *key,
 /*
  * Keep body (len bytes) as key's answer at version (a NUL-terminated text
  * the caller compares, at most PCACHE_VERSION_MAX bytes), marked doubt
- * (pcache_entry), replacing key's
- * entry if there is one, and dropping least recently used entries to stay
- * within PCACHE_SLOTS and PCACHE_BYTES.  APP_OK; APP_ETOOBIG when key and
+ * (pcache_entry), replacing key's entry if there is one, and dropping
+ * least recently used entries to stay within PCACHE_SLOTS and
+ * PCACHE_BYTES.  APP_OK; APP_ETOOBIG when key and
  * body together exceed PCACHE_ENTRY_MAX or version is too long (key's old
  * entry is dropped, nothing is kept); APP_ENOMEM (the same).
  */

@@ -63,6 +63,13 @@ LANGUAGE sql AS $$
     DO UPDATE SET version = greatest(v.version + 1, excluded.version);
 $$;
 
+-- The scope a blog post is read under: '' when published, else its
+-- organization's.  (A SQL function of one expression: Postgres inlines it.)
+CREATE FUNCTION blog_post_version_scope(status text, organization_id text)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN status = 'published' THEN '' ELSE coalesce(organization_id, '') END;
+$$;
+
 CREATE FUNCTION blog_post_versions_apply() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -72,19 +79,17 @@ BEGIN
             ARRAY(SELECT scope FROM content_versions WHERE collection = 'blog_posts') || ''::text);
     ELSIF TG_OP = 'INSERT' THEN
         PERFORM content_versions_bump('blog_posts', ARRAY(
-            SELECT DISTINCT CASE WHEN status = 'published' THEN '' ELSE coalesce(organization_id, '') END
+            SELECT DISTINCT blog_post_version_scope(status, organization_id)
             FROM blog_post_version_new));
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM content_versions_bump('blog_posts', ARRAY(
-            SELECT DISTINCT CASE WHEN status = 'published' THEN '' ELSE coalesce(organization_id, '') END
+            SELECT DISTINCT blog_post_version_scope(status, organization_id)
             FROM blog_post_version_old));
     ELSE
         PERFORM content_versions_bump('blog_posts', ARRAY(
-            SELECT CASE WHEN status = 'published' THEN '' ELSE coalesce(organization_id, '') END
-            FROM blog_post_version_new
+            SELECT blog_post_version_scope(status, organization_id) FROM blog_post_version_new
             UNION
-            SELECT CASE WHEN status = 'published' THEN '' ELSE coalesce(organization_id, '') END
-            FROM blog_post_version_old));
+            SELECT blog_post_version_scope(status, organization_id) FROM blog_post_version_old));
     END IF;
     RETURN NULL;
 END

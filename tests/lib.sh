@@ -164,51 +164,58 @@ as() {
 # titles: the sorted titles of the last answer's entries, comma-separated.
 titles() { jq -r '[.data[].title] | sort | join(",")' <<<"$BODY"; }
 
-# hold_lock TABLE SECONDS: an ACCESS EXCLUSIVE lock on TABLE, held from psql
-# in the background for SECONDS; sets lock_pid.  False when it was not held
-# within 10 s.
-hold_lock() {
-    psql -X -q "$DATABASE_URL" -c "BEGIN; LOCK TABLE $1 IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep($2); COMMIT;" >/dev/null 2>&1 &
-    lock_pid=$!
+# _hold SQL CONDITION: run SQL (a transaction holding a lock) from psql in
+# the background, setting HELD_PID; true once pg_locks has a granted lock
+# where CONDITION, false when none appeared within 10 s.
+_hold() {
+    psql -X -q "$DATABASE_URL" -c "$1" >/dev/null 2>&1 &
+    HELD_PID=$!
     for _ in $(seq 1 200); do
-        [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE relation = '$1'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && return 0
+        [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE granted AND $2")" -ge 1 ] && return 0
         sleep 0.05
     done
     return 1
 }
 
-# lock_waited TABLE: true once a session waits for a lock on TABLE (within 5 s).
-lock_waited() {
+# _waited CONDITION: true once a session waits for a lock where CONDITION
+# (within 5 s).
+_waited() {
     for _ in $(seq 1 100); do
-        [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE relation = '$1'::regclass AND NOT granted")" -ge 1 ] && return 0
+        [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE NOT granted AND $1")" -ge 1 ] && return 0
         sleep 0.05
     done
     return 1
 }
+
+# hold_lock TABLE SECONDS: an ACCESS EXCLUSIVE lock on TABLE, held from psql
+# in the background for SECONDS; sets lock_pid.  False when it was not held
+# within 10 s.
+hold_lock() {
+    local rc=0
+    _hold "BEGIN; LOCK TABLE $1 IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep($2); COMMIT;" \
+        "relation = '$1'::regclass AND mode = 'AccessExclusiveLock'" || rc=1
+    lock_pid=$HELD_PID
+    return $rc
+}
+
+# lock_waited TABLE: true once a session waits for a lock on TABLE (within 5 s).
+lock_waited() { _waited "relation = '$1'::regclass"; }
 
 # hold_turn SPACE KEY SECONDS: hold the transaction-level advisory lock
 # (SPACE, hashtext(KEY)), as the suite's writers take a name's turn, from
 # psql in the background for SECONDS; sets TURN_PID.  False when it was not
 # held within 10 s.
 hold_turn() {
-    psql -X -q "$DATABASE_URL" -c "BEGIN; SELECT pg_advisory_xact_lock($1, hashtext('$2')); SELECT pg_sleep($3); COMMIT;" >/dev/null 2>&1 &
-    TURN_PID=$!
-    for _ in $(seq 1 200); do
-        [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND granted")" = 1 ] && return 0
-        sleep 0.05
-    done
-    return 1
+    local rc=0
+    _hold "BEGIN; SELECT pg_advisory_xact_lock($1, hashtext('$2')); SELECT pg_sleep($3); COMMIT;" \
+        "locktype = 'advisory' AND classid = $1" || rc=1
+    TURN_PID=$HELD_PID
+    return $rc
 }
 
 # turn_waited SPACE: true once a session waits for an advisory lock of
 # SPACE (within 5 s).
-turn_waited() {
-    for _ in $(seq 1 100); do
-        [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND NOT granted")" = 1 ] && return 0
-        sleep 0.05
-    done
-    return 1
-}
+turn_waited() { _waited "locktype = 'advisory' AND classid = $1"; }
 
 # cgi VAR=value...: run content.fcgi once as a CGI program; output in $T_RUN/cgi.out.
 cgi() {

@@ -355,16 +355,16 @@ CONF
 lighttpd -D -f "$T/l1f/lighttpd.conf" 2>>"$T/l1f/error.log" &
 pids+=("$!")
 L1f=0 L1f_p99=-
+l1f_url="http://127.0.0.1:$l1f_port/api/auth/workos/login"
 for _ in $(seq 1 100); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$l1f_port/api/auth/workos/login")" = 302 ] && break
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$l1f_url")" = 302 ]; then
+        measure "$CONNECTIONS" "$l1f_url"
+        L1f=$RPS L1f_p99=$P99
+        break
+    fi
     sleep 0.05
 done
-if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$l1f_port/api/auth/workos/login")" = 302 ]; then
-    measure "$CONNECTIONS" "http://127.0.0.1:$l1f_port/api/auth/workos/login"
-    L1f=$RPS L1f_p99=$P99
-else
-    echo "L1f: lighttpd with bin/bench-null did not answer 302; see $T/l1f/error.log" >&2
-fi
+[ "$L1f" != 0 ] || echo "L1f: lighttpd with bin/bench-null did not answer 302; see $T/l1f/error.log" >&2
 kill "${pids[-1]}" 2>/dev/null
 
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN {if (y > 0) printf "%.2f", x / y; else print "-"}'; }
@@ -494,12 +494,10 @@ more "GET /api/users/me (JWT + user reload)" "$CONNECTIONS" "$base/api/users/me"
 more "GET /api/users/me (session JWT: user + session)" "$CONNECTIONS" "$base/api/users/me" "Authorization: Bearer $stok"
 more "GET /api/blog-posts (member, JWT without a session)" "$CONNECTIONS" "$base/api/blog-posts" "Authorization: Bearer $tok"
 more "404 GET /api/nothing (the JSON envelope)" "$CONNECTIONS" "$base/api/nothing"
-# Rows a, b, c, d and f with no answer kept: each request's URL ends in a
-# query key of its own (nocache=<n>, ignored as Strapi ignores unknown
-# keys), so the statement is the row's but no process has its answer, and
-# it is built, and kept, every time.
 # A wrk script for url (with header, if any) whose every request adds a
-# query key of its own: written to $S/miss.lua.
+# query key of its own, nocache=<n> (ignored, as Strapi ignores unknown
+# keys): the statement is url's, but no process has its answer, and it is
+# built, and kept, every time.  Written to $S/miss.lua.
 miss_script() { # url [header]
     local path=/${1#http://*/} h=${2:-}
     {
@@ -513,6 +511,7 @@ end
 LUA
     } >"$S/miss.lua"
 }
+# Rows a, b, c, d and f with no answer kept.
 miss() { # label row-index
     miss_script "${urls[$2]}" "${hdrs[$2]}"
     more "$1" "$CONNECTIONS" "${urls[$2]}" "" "$S/miss.lua"
